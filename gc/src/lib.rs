@@ -1,0 +1,1 @@
+//! semeru-gc
