@@ -1,1 +1,12 @@
-//! semeru-lang
+//! The Sem front end: source text to bytecode.
+//!
+//! | concept | module |
+//! |---|---|
+//! | spans, diagnostics, rustc-style rendering | [`diag`] |
+//! | the syntax tree | [`ast`] |
+//! | tokens (logos) | `lexer` |
+//! | grammar (lalrpop) and the parse entry point | `parser` |
+//! | name resolution, type checking, lowering to `semeru_vm` bytecode | `compile` |
+
+pub mod ast;
+pub mod diag;
