@@ -10,3 +10,11 @@
 
 pub mod ast;
 pub mod diag;
+pub mod lexer;
+pub mod parser;
+
+// Generated code: lints about its shape are lalrpop's business, not ours.
+lalrpop_util::lalrpop_mod!(
+    #[allow(clippy::all, clippy::pedantic, unused)]
+    grammar
+);
