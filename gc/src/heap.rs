@@ -157,7 +157,7 @@ impl Heap {
     /// The eden bump, else the collector's slow path. The bytes are zeroed.
     #[inline(always)]
     fn allocate(&mut self, size: usize, roots: &mut dyn RootSet) -> Result<Addr, OutOfMemory> {
-        if !self.plan.cfg.stress {
+        if size <= self.plan.large_threshold && !self.plan.cfg.stress {
             if let Some(a) = self.plan.nursery.alloc(size) {
                 self.mem.zero(a, size);
                 self.plan.stats.bytes_allocated += size as u64;
@@ -245,17 +245,23 @@ impl Heap {
 
     /// Copies `out.len()` elements starting at element `start` out of array `r`.
     pub fn read_elems<T: Prim>(&self, r: Ref, start: u32, out: &mut [T]) {
-        let sz = std::mem::size_of::<T>() as u32;
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = self.read::<T>(r, ARRAY_DATA_OFFSET + (start + i as u32) * sz);
-        }
+        let sz = std::mem::size_of::<T>();
+        let a = r.addr().0 as usize + ARRAY_DATA_OFFSET as usize + start as usize * sz;
+        let n = std::mem::size_of_val(out);
+        let p = self.mem.ptr(a, n);
+        // SAFETY: `ptr` checked that the whole range is inside the heap; `out` is a
+        // distinct Rust allocation; `Prim` types are plain bytes.
+        unsafe { std::ptr::copy_nonoverlapping(p, out.as_mut_ptr() as *mut u8, n) }
     }
 
     /// Copies `src` into array `r` starting at element `start` (primitive arrays only).
     pub fn write_elems<T: Prim>(&mut self, r: Ref, start: u32, src: &[T]) {
-        let sz = std::mem::size_of::<T>() as u32;
-        for (i, v) in src.iter().enumerate() {
-            self.write::<T>(r, ARRAY_DATA_OFFSET + (start + i as u32) * sz, *v);
+        let sz = std::mem::size_of::<T>();
+        let a = r.addr().0 as usize + ARRAY_DATA_OFFSET as usize + start as usize * sz;
+        let p = self.mem.ptr(a, std::mem::size_of_val(src));
+        // SAFETY: as in `read_elems`, with `&mut self` for exclusive access.
+        unsafe {
+            std::ptr::copy_nonoverlapping(src.as_ptr() as *const u8, p, std::mem::size_of_val(src))
         }
     }
 }

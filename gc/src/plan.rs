@@ -67,7 +67,8 @@ pub struct Generational {
     pub stats: GcStats,
     /// Compressed refs below this are young.
     pub young_refs: u32,
-    large_threshold: usize,
+    /// Larger objects are allocated in old space directly.
+    pub large_threshold: usize,
     start: Instant,
     collections: u64,
 }

@@ -95,6 +95,11 @@ impl<V: HeapViewMut> Scavenger<'_, '_, V> {
     /// Copies the young object `r` (once) and returns its new location.
     fn evacuate(&mut self, r: Ref) -> Ref {
         let a = r.addr();
+        if self.to.contains(a) {
+            // Already copied: a slot seen twice (a promoted object can be reached
+            // both from the promotion stack and from a dirty card).
+            return r;
+        }
         let h = object::header(self.view, a);
         if h.is_forwarded() {
             return h.forwardee();

@@ -78,7 +78,8 @@ pub fn verify<V: HeapView>(
     let Walk {
         starts, objects, ..
     } = heap;
-    let valid = |v: Ref| v.is_null() || starts.is_marked(v.addr());
+    let total = geom.total_bytes() as u64;
+    let valid = |v: Ref| v.is_null() || (v.addr().0 < total && starts.is_marked(v.addr()));
     for &a in &objects {
         object::for_each_slot(view, a, |s| {
             let v = Ref(view.load_u32(s));

@@ -24,6 +24,7 @@ impl OldSpace {
         bot: &mut BlockOffsetTable,
         size: usize,
     ) -> Option<Addr> {
+        debug_assert!(size <= regions.geometry().region_bytes());
         let s = size as u64;
         if let Some(r) = self.current {
             let top = regions.get(r).top;
