@@ -188,8 +188,15 @@ impl Heap {
             mem: &mut self.mem,
             classes: &self.classes,
         };
-        let p = &self.plan;
-        crate::collector::verify::verify(&view, &p.regions, &p.nursery, &p.cards, roots)
+        let p = &mut self.plan;
+        crate::collector::verify::verify(
+            &view,
+            &p.regions,
+            &p.nursery,
+            &p.cards,
+            &mut p.marks,
+            roots,
+        )
     }
 
     #[inline(always)]

@@ -35,14 +35,17 @@ pub struct LocalMemory {
 // SAFETY: LocalMemory owns its allocation exclusively, like a Vec<u8>.
 unsafe impl Send for LocalMemory {}
 
-const ALIGN: usize = 4096;
+/// 8 would do (objects are 8-aligned); 16 keeps `alloc_zeroed` on the `calloc`
+/// path, which maps fresh zero pages lazily. A larger alignment makes the system
+/// allocator zero the whole reservation eagerly.
+const ALIGN: usize = 16;
 
 impl LocalMemory {
     /// Reserves `len` bytes (a multiple of the region size). The pages are
     /// zero-filled lazily by the OS (`calloc`-style), so untouched regions cost no
     /// resident memory.
     pub fn new(len: usize, log_region: u32) -> Option<LocalMemory> {
-        let layout = AllocLayout::from_size_align(len.max(ALIGN), ALIGN).ok()?;
+        let layout = AllocLayout::from_size_align(len.max(4096), ALIGN).ok()?;
         // SAFETY: `layout` has a non-zero size.
         let p = unsafe { alloc_zeroed(layout) };
         Some(LocalMemory {

@@ -307,8 +307,8 @@ impl Generational {
         self.stats.pauses.push(p);
         if self.cfg.verify {
             let view = LocalView { mem, classes };
-            if let Err(e) = verify::verify(&view, &self.regions, &self.nursery, &self.cards, roots)
-            {
+            let (r, n, c) = (&self.regions, &self.nursery, &self.cards);
+            if let Err(e) = verify::verify(&view, r, n, c, &mut self.marks, roots) {
                 panic!(
                     "after {} collection #{}: {e}",
                     kind.name(),
@@ -448,8 +448,10 @@ impl Generational {
         for &r in &evac {
             self.free_region(&mut view, r);
         }
+        for s in [self.nursery.eden, *self.nursery.from_space()] {
+            self.marks.clear_range(s.start, s.top);
+        }
         self.nursery.empty();
-        self.marks.clear_range(Addr(0), self.geom.old_base());
         for &r in &in_use {
             self.marks
                 .clear_range(self.regions.base(r), self.regions.end(r));

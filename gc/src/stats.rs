@@ -37,7 +37,7 @@ impl GcStats {
         self.count("full")
     }
     pub fn total_pause_ms(&self) -> f64 {
-        self.pauses.iter().map(|p| p.millis).sum()
+        self.pauses.iter().fold(0.0, |t, p| t + p.millis)
     }
     pub fn max_pause_ms(&self) -> f64 {
         self.pauses.iter().map(|p| p.millis).fold(0.0, f64::max)

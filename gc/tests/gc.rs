@@ -454,3 +454,82 @@ fn stats_and_config() {
     .is_err());
     assert!(Heap::new(common::config(1 << 20, 1 << 20, 1 << 20)).is_err());
 }
+
+/// Builds a random tree of nodes of depth up to `depth` in root slot `slot`;
+/// returns the sum of its payloads.
+fn tree(h: &mut Heap, roots: &mut Roots, slot: usize, rng: &mut Rng, depth: u32) -> i64 {
+    let p = rng.below(1000) as i32;
+    node(h, roots, slot, p);
+    let mut sum = p as i64;
+    if depth > 0 {
+        for off in [A, B] {
+            if rng.below(3) != 0 {
+                sum += tree(h, roots, slot + 1, rng, depth - 1);
+                let (parent, child) = (roots.0[slot], roots.0[slot + 1]);
+                h.write_ref(parent, off, child);
+            }
+        }
+    }
+    sum
+}
+
+fn tree_sum(h: &Heap, r: Ref) -> i64 {
+    let mut sum = 0;
+    let mut stack = vec![r];
+    while let Some(r) = stack.pop() {
+        if !r.is_null() {
+            sum += h.read::<i32>(r, PAYLOAD) as i64;
+            stack.push(h.read_ref(r, A));
+            stack.push(h.read_ref(r, B));
+        }
+    }
+    sum
+}
+
+/// A cache: a long-lived (humongous, old) array whose slots are replaced by fresh
+/// young trees, so young collections run on their own with many dirty cards, and
+/// old space fills with dead trees until full collections compact it.
+#[test]
+fn cache_workload_with_natural_collections() {
+    const SLOTS: u32 = 20_000;
+    let mut h = heap(HeapConfig {
+        verify: false,
+        ..common::config(6 << 20, 256 << 10, 64 << 10)
+    });
+    let mut roots = Roots(vec![Ref::NULL; 8]);
+    let arr = h.alloc_array(REF_ARRAY, SLOTS, &mut roots).unwrap();
+    roots.0[0] = arr;
+    let mut shadow = vec![0i64; SLOTS as usize];
+    let mut rng = Rng(99);
+    let check = |h: &Heap, roots: &Roots, shadow: &[i64]| {
+        for i in 0..SLOTS {
+            let t = h.read_ref(roots.0[0], Heap::elem_offset(ElemKind::Ref, i));
+            assert_eq!(tree_sum(h, t), shadow[i as usize], "slot {i}");
+        }
+    };
+    for step in 0..150_000 {
+        let i = rng.below(SLOTS as u64) as u32;
+        let d = rng.below(4) as u32;
+        shadow[i as usize] = tree(&mut h, &mut roots, 1, &mut rng, d);
+        let (arr, t) = (roots.0[0], roots.0[1]);
+        h.write_ref(arr, Heap::elem_offset(ElemKind::Ref, i), t);
+        if step % 50_000 == 49_999 {
+            check(&h, &roots, &shadow);
+            h.verify(&mut roots).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    h.collect(true, &mut roots);
+    check(&h, &roots, &shadow);
+    let s = h.stats();
+    eprintln!(
+        "{} young {} full promoted {} compacted {} used {}",
+        s.young_count(),
+        s.full_count(),
+        s.bytes_promoted,
+        s.compacted_bytes,
+        h.used_bytes()
+    );
+    assert!(s.young_count() > 10, "{} young", s.young_count());
+    assert!(s.full_count() >= 2, "{} full", s.full_count());
+    assert!(s.compacted_bytes > 0);
+}

@@ -18,12 +18,15 @@ use crate::policy::nursery::Nursery;
 use crate::region::{RegionTable, Space};
 use crate::view::HeapView;
 
-/// Checks the heap; `Err` carries every problem found (up to a limit).
+/// Checks the heap; `Err` carries every problem found (up to a limit). `scratch`
+/// is a clear bitmap over the whole space (the idle mark bitmap); it is clear
+/// again on return.
 pub fn verify<V: HeapView>(
     view: &V,
     regions: &RegionTable,
     nursery: &Nursery,
     cards: &CardTable,
+    scratch: &mut MarkBitmap,
     roots: &mut dyn RootSet,
 ) -> Result<(), String> {
     let geom = *regions.geometry();
@@ -31,7 +34,7 @@ pub fn verify<V: HeapView>(
     let mut errs = Errors::default();
 
     let mut heap = Walk {
-        starts: MarkBitmap::new(geom.total_bytes()),
+        starts: scratch,
         objects: Vec::new(),
         errs: &mut errs,
     };
@@ -110,6 +113,9 @@ pub fn verify<V: HeapView>(
         }
         i += 1;
     });
+    for &a in &objects {
+        starts.clear_range(a, a.offset(8));
+    }
     errs.finish()
 }
 
@@ -138,13 +144,13 @@ fn describe(regions: &RegionTable, nursery: &Nursery, a: Addr) -> String {
 }
 
 /// The objects found by walking the spaces.
-struct Walk<'e> {
-    starts: MarkBitmap,
+struct Walk<'s, 'e> {
+    starts: &'s mut MarkBitmap,
     objects: Vec<Addr>,
     errs: &'e mut Errors,
 }
 
-impl Walk<'_> {
+impl Walk<'_, '_> {
     /// Parses `[from, top)` object by object.
     fn walk<V: HeapView>(&mut self, view: &V, from: Addr, top: Addr, what: &str, fillers: bool) {
         let mut a = from;
