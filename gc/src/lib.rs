@@ -14,7 +14,7 @@
 //! | side metadata: spec table, mark bitmap, cards, block offsets, forwarding | [`metadata`] |
 //! | spaces: nursery (eden + survivors), old regions and humongous objects | [`policy`] |
 //! | collectors: Cheney scavenge, marking, evacuation, verifier | [`collector`] |
-//! | the generational plan: composition and triggers | [`plan`] |
+//! | the generational plan: composition, triggers, full-collection phases | [`plan`] |
 //! | pause statistics and the `--gc-log` line | [`stats`] |
 //!
 //! References: Ungar, *Generation Scavenging* (1984); Cheney, *A nonrecursive

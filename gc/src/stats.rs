@@ -23,6 +23,8 @@ pub struct GcStats {
     pub marked_bytes: u64,
     /// Old-space bytes moved by compaction, summed over full collections.
     pub compacted_bytes: u64,
+    /// Milliseconds spent in each full-collection phase, summed, in phase order.
+    pub phase_ms: Vec<(&'static str, f64)>,
 }
 
 impl GcStats {
@@ -38,6 +40,13 @@ impl GcStats {
     }
     pub fn total_pause_ms(&self) -> f64 {
         self.pauses.iter().fold(0.0, |t, p| t + p.millis)
+    }
+    /// Adds `ms` to the time of phase `name`.
+    pub fn add_phase_time(&mut self, name: &'static str, ms: f64) {
+        match self.phase_ms.iter_mut().find(|p| p.0 == name) {
+            Some(p) => p.1 += ms,
+            None => self.phase_ms.push((name, ms)),
+        }
     }
     pub fn max_pause_ms(&self) -> f64 {
         self.pauses.iter().map(|p| p.millis).fold(0.0, f64::max)

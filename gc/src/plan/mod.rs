@@ -16,9 +16,11 @@
 
 use std::time::Instant;
 
+mod full;
+
 use crate::addr::{Addr, Ref, RegionId};
 use crate::classes::ClassTable;
-use crate::collector::{compact, mark::Marker, scavenge, verify};
+use crate::collector::{scavenge, verify};
 use crate::heap::{HeapConfig, HeapError, OutOfMemory, RootSet};
 use crate::memory::LocalMemory;
 use crate::metadata::{
@@ -27,10 +29,8 @@ use crate::metadata::{
 use crate::policy::{nursery::Nursery, old::OldSpace};
 use crate::region::{Geometry, RegionTable, Space};
 use crate::stats::{self, GcStats, Pause};
-use crate::view::{HeapViewMut, LocalView};
+use crate::view::LocalView;
 
-/// Regions whose live data is below this share of the region are evacuated.
-const SPARSE_LIVE_RATIO: f64 = 0.7;
 /// Under `--gc-stress`, every this many collections is a full one.
 const STRESS_FULL_EVERY: u64 = 16;
 /// Smallest region the plan shrinks to for small heaps.
@@ -329,140 +329,5 @@ impl Generational {
         };
         let r = scavenge::scavenge(&mut view, spaces, roots, self.cfg.tenure_age);
         self.stats.bytes_promoted += r.promoted_bytes;
-    }
-
-    /// Returns old region `r` (and a humongous object's other regions) to the pool.
-    fn free_region<V: HeapViewMut>(&mut self, view: &mut V, r: RegionId) {
-        let n = match self.regions.get(r).space {
-            Space::HumongousStart { regions } => regions,
-            _ => 1,
-        };
-        for i in r.0..r.0 + n {
-            let r = RegionId(i);
-            self.bot.reset(self.regions.base(r), self.regions.end(r));
-            view.release_region(r);
-            self.regions.release(r);
-        }
-    }
-
-    fn full(&mut self, mem: &mut LocalMemory, classes: &ClassTable, roots: &mut dyn RootSet) {
-        let mut view = LocalView { mem, classes };
-        let rb = self.geom.region_bytes() as u64;
-        self.old.retire();
-        self.regions.reset_live();
-
-        // Mark the whole heap, young and old.
-        let mut m = Marker::default();
-        roots.visit_roots(&mut |s| m.mark(&view, &mut self.marks, &mut self.regions, *s));
-        m.drain(&view, &mut self.marks, &mut self.regions);
-        self.stats.marked_bytes += m.marked_bytes;
-
-        // Free regions with nothing live.
-        let in_use = self.regions.old_regions();
-        for &r in &in_use {
-            let g = self.regions.get(r);
-            if matches!(g.space, Space::Old | Space::HumongousStart { .. }) && g.live == 0 {
-                self.free_region(&mut view, r);
-            }
-        }
-
-        // Choose the evacuation set: all of the nursery plus sparse old regions.
-        let young_live: u64 = (0..self.geom.nursery_regions)
-            .map(|i| self.regions.get(RegionId(i)).live)
-            .sum();
-        let free = self.regions.free_old() as u64 * rb;
-        let budget = free.saturating_sub(young_live + young_live / 8 + rb);
-        let mut evac = compact::select(&self.regions, SPARSE_LIVE_RATIO, budget);
-        let moved: u64 = young_live + evac.iter().map(|&r| self.regions.get(r).live).sum::<u64>();
-        let projected = self.regions.old_in_use() as u64 - evac.len() as u64 + moved.div_ceil(rb);
-        if projected > self.geom.old_limit_regions as u64 {
-            evac = compact::select(&self.regions, 1.0, budget);
-        }
-        for i in 0..self.geom.nursery_regions {
-            self.fwd.begin(RegionId(i));
-        }
-        for &r in &evac {
-            self.fwd.begin(r);
-        }
-        let keep: Vec<RegionId> = self
-            .regions
-            .old_regions()
-            .into_iter()
-            .filter(|&r| !self.fwd.is_evacuating(r))
-            .collect();
-
-        // Evacuate: young survivors first, then the sparse regions.
-        let mut sources = vec![
-            (self.nursery.eden.start, self.nursery.eden.top, true),
-            (
-                self.nursery.from_space().start,
-                self.nursery.from_space().top,
-                true,
-            ),
-        ];
-        sources.extend(
-            evac.iter()
-                .map(|&r| (self.regions.base(r), self.regions.get(r).top, false)),
-        );
-        {
-            let (old, regions, bot) = (&mut self.old, &mut self.regions, &mut self.bot);
-            let mut alloc = |v: &mut LocalView<'_>, size: usize| {
-                old.alloc(v, regions, bot, size)
-                    .expect("full collection: old-space reserve exhausted")
-            };
-            for (from, to, young) in sources {
-                let n = compact::evacuate_range(
-                    &mut view,
-                    &self.marks,
-                    &mut self.fwd,
-                    from,
-                    to,
-                    &mut alloc,
-                );
-                if young {
-                    self.stats.bytes_promoted += n;
-                } else {
-                    self.stats.compacted_bytes += n;
-                }
-            }
-        }
-
-        // Fix every reference: roots, moved objects, objects that stayed.
-        let fwd = &self.fwd;
-        roots.visit_roots(&mut |s| *s = fwd.forward(*s));
-        for (_, to) in fwd.moved() {
-            compact::fix_object(&mut view, fwd, to.addr());
-        }
-        for &r in &keep {
-            let (base, g) = (self.regions.base(r), *self.regions.get(r));
-            match g.space {
-                Space::Old => {
-                    compact::fix_and_sweep(&mut view, &self.marks, fwd, &mut self.bot, base, g.top);
-                }
-                Space::HumongousStart { .. } => compact::fix_object(&mut view, fwd, base),
-                _ => {}
-            }
-        }
-
-        // Release what was evacuated and reset the side tables.
-        for &r in &evac {
-            self.free_region(&mut view, r);
-        }
-        for s in [self.nursery.eden, *self.nursery.from_space()] {
-            self.marks.clear_range(s.start, s.top);
-        }
-        self.nursery.empty();
-        for &r in &in_use {
-            self.marks
-                .clear_range(self.regions.base(r), self.regions.end(r));
-        }
-        self.cards.clear();
-        self.fwd.clear();
-        let over = self.regions.old_in_use() > self.geom.old_limit_regions;
-        self.nursery.eden_limit = if over {
-            self.nursery.eden.start
-        } else {
-            self.nursery.eden.end
-        };
     }
 }
