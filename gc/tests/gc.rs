@@ -533,3 +533,81 @@ fn cache_workload_with_natural_collections() {
     assert!(s.full_count() >= 2, "{} full", s.full_count());
     assert!(s.compacted_bytes > 0);
 }
+
+/// Random large and small allocations in a tiny heap whose live set often
+/// exceeds it: allocation fails cleanly, and after dropping roots it works again,
+/// with the heap verified after every collection.
+#[test]
+fn repeated_out_of_memory_and_recovery() {
+    for stress in [false, true] {
+        let mut h = heap(HeapConfig {
+            stress,
+            ..common::config(2 << 20, 256 << 10, 64 << 10)
+        });
+        let mut rng = Rng(1234);
+        let mut roots = Roots(vec![Ref::NULL; 32]);
+        let mut ooms = 0;
+        for op in 0..if stress { 600 } else { 3000 } {
+            let slot = rng.below(32) as usize;
+            let r = match rng.below(10) {
+                0 => h.alloc_array(INT_ARRAY, rng.below(60_000) as u32, &mut roots),
+                1..=4 => h.alloc_array(BYTE_ARRAY, rng.below(20_000) as u32, &mut roots),
+                _ => h.alloc(NODE, &mut roots),
+            };
+            match r {
+                Ok(r) => {
+                    if h.class_of(r) == NODE {
+                        let prev = roots.0[slot];
+                        h.write_ref(r, A, prev);
+                        h.write::<i32>(r, PAYLOAD, op);
+                    }
+                    roots.0[slot] = r;
+                }
+                Err(OutOfMemory) => {
+                    ooms += 1;
+                    for s in roots.0.iter_mut().step_by(2) {
+                        *s = Ref::NULL;
+                    }
+                }
+            }
+        }
+        assert!(ooms > 0, "stress={stress}: the heap never filled");
+        assert!(
+            h.used_bytes() <= (2 << 20) + (1 << 20),
+            "used {}",
+            h.used_bytes()
+        );
+        h.verify(&mut roots).unwrap();
+    }
+}
+
+/// Old regions left half-live are evacuated and their space returned.
+#[test]
+fn compaction_returns_fragmented_space() {
+    let mut h = heap(common::config(8 << 20, 256 << 10, 64 << 10));
+    let mut roots = Roots(vec![Ref::NULL; 2]);
+    let n = 100_000;
+    let arr = h.alloc_array(REF_ARRAY, n, &mut roots).unwrap();
+    roots.0[0] = arr;
+    for i in 0..n {
+        let r = node(&mut h, &mut roots, 1, i as i32);
+        let arr = roots.0[0];
+        h.write_ref(arr, Heap::elem_offset(ElemKind::Ref, i), r);
+    }
+    h.collect(true, &mut roots);
+    let full = h.used_bytes();
+    // Drop two of every three nodes: every old region is about a third live.
+    for i in (0..n).filter(|i| i % 3 != 0) {
+        let arr = roots.0[0];
+        h.write_ref(arr, Heap::elem_offset(ElemKind::Ref, i), Ref::NULL);
+    }
+    let compacted = h.stats().compacted_bytes;
+    h.collect(true, &mut roots);
+    let after = h.used_bytes();
+    assert!(h.stats().compacted_bytes > compacted);
+    assert!(after < full * 6 / 10, "{after} of {full} bytes still used");
+    for i in (0..n).step_by(3) {
+        let r = h.read_ref(roots.0[0], Heap::elem_offset(ElemKind::Ref, i));
+        assert_eq!(h.read::<i32>(r, PAYLOAD), i as i32);
+    }
+}

@@ -29,6 +29,14 @@ impl ForwardingTable {
         self.regions[r.0 as usize] = Some(Vec::new());
     }
 
+    /// Takes region `r` back out of the evacuation set (nothing was moved yet).
+    pub fn cancel(&mut self, r: RegionId) {
+        debug_assert!(self.regions[r.0 as usize]
+            .as_ref()
+            .is_some_and(|v| v.is_empty()));
+        self.regions[r.0 as usize] = None;
+    }
+
     #[inline]
     pub fn is_evacuating(&self, r: RegionId) -> bool {
         self.regions[r.0 as usize].is_some()

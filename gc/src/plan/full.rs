@@ -90,7 +90,7 @@ impl Generational {
                 FullPhase::Mark => self.mark(&view, roots),
                 FullPhase::FreeEmpty => self.free_empty(&mut view, &mut st),
                 FullPhase::Select => self.select(&mut st),
-                FullPhase::Evacuate => self.evacuate(&mut view, &st),
+                FullPhase::Evacuate => self.evacuate(&mut view, &mut st),
                 FullPhase::Fix => self.fix(&mut view, &st, roots),
                 FullPhase::Release => self.release(&mut view, &st),
             }
@@ -147,30 +147,40 @@ impl Generational {
         st.evac = evac;
     }
 
-    fn evacuate(&mut self, view: &mut LocalView<'_>, st: &FullState) {
+    fn evacuate(&mut self, view: &mut LocalView<'_>, st: &mut FullState) {
         let n = &self.nursery;
-        let mut sources = vec![
-            (n.eden.start, n.eden.top, true),
-            (n.from_space().start, n.from_space().top, true),
+        let young = [
+            (n.eden.start, n.eden.top),
+            (n.from_space().start, n.from_space().top),
         ];
-        sources.extend(
-            st.evac
-                .iter()
-                .map(|&r| (self.regions.base(r), self.regions.get(r).top, false)),
-        );
+        for (from, to) in young {
+            self.stats.bytes_promoted += self.evacuate_range(view, from, to);
+        }
+        let rb = self.geom.region_bytes() as u64;
+        for r in std::mem::take(&mut st.evac) {
+            // Objects are at most half a region, so copies fill each destination
+            // region at least half: keep the region in place if that worst case
+            // does not fit.
+            let live = self.regions.get(r).live;
+            if (self.regions.free_old() as u64) * rb < 2 * live + rb {
+                self.fwd.cancel(r);
+                st.keep.push(r);
+                continue;
+            }
+            let (base, top) = (self.regions.base(r), self.regions.get(r).top);
+            self.stats.compacted_bytes += self.evacuate_range(view, base, top);
+            st.evac.push(r);
+        }
+    }
+
+    /// Copies the marked objects of `[from, to)` into fresh old regions.
+    fn evacuate_range(&mut self, view: &mut LocalView<'_>, from: Addr, to: Addr) -> u64 {
         let (old, regions, bot) = (&mut self.old, &mut self.regions, &mut self.bot);
         let mut alloc = |v: &mut LocalView<'_>, size: usize| {
             old.alloc(v, regions, bot, size)
                 .expect("full collection: old-space reserve exhausted")
         };
-        for (from, to, young) in sources {
-            let n = compact::evacuate_range(view, &self.marks, &mut self.fwd, from, to, &mut alloc);
-            if young {
-                self.stats.bytes_promoted += n;
-            } else {
-                self.stats.compacted_bytes += n;
-            }
-        }
+        compact::evacuate_range(view, &self.marks, &mut self.fwd, from, to, &mut alloc)
     }
 
     fn fix(&mut self, view: &mut LocalView<'_>, st: &FullState, roots: &mut dyn RootSet) {
