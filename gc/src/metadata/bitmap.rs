@@ -1,5 +1,5 @@
 //! The side mark bitmap: one bit per 8-byte granule of the address space
-//! (spec [`MARK_BITMAP`](super::spec::MARK_BITMAP)).
+//! (spec [`MARK_BITMAP`]).
 
 use super::spec::MARK_BITMAP;
 use crate::addr::{Addr, LOG_GRANULE};

@@ -1,4 +1,4 @@
-//! The block-offset table (spec [`BLOCK_OFFSETS`](super::spec::BLOCK_OFFSETS)):
+//! The block-offset table (spec [`BLOCK_OFFSETS`]):
 //! for each card of old space, how far back the object covering the card's first
 //! byte starts. Young collection uses it to parse a dirty card without walking its
 //! region from the start (HotSpot's `BlockOffsetTable`, simplified to exact

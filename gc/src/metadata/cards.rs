@@ -1,4 +1,4 @@
-//! The card table over old space (spec [`CARD_TABLE`](super::spec::CARD_TABLE)):
+//! The card table over old space (spec [`CARD_TABLE`]):
 //! the generational write barrier's record of old→young stores.
 //!
 //! A store of a young reference into an old slot dirties the slot's 512-byte card
