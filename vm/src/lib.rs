@@ -1,1 +1,3 @@
 //! semeru-vm
+
+pub mod jnum;
