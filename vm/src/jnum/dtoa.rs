@@ -490,17 +490,15 @@ impl JavaDecimal {
             } else {
                 e - 1
             };
-            out.push_str(itoa(x).as_str());
+            out.push_str(&x.to_string());
         }
     }
 }
 
-fn itoa(x: i32) -> String {
-    x.to_string()
-}
-
 /// Estimates `floor(log10(d))`; may be one too high, never too low
 /// (`FloatingDecimal.estimateDecExp`, same double arithmetic).
+// The constant must be Java's literal, not `LOG10_2` (a different double).
+#[allow(clippy::approx_constant)]
 fn estimate_dec_exp(fract_bits: u64, bin_exp: i32) -> i32 {
     let d2 = f64::from_bits(EXP_ONE | (fract_bits & SIGNIF_BIT_MASK));
     let d = (d2 - 1.5) * 0.289529654 + 0.176091259 + f64::from(bin_exp) * 0.301029995663981;
