@@ -6,7 +6,7 @@ use semeru_vm::jnum::{
     char_digit, fmt_double, fmt_double_into, fmt_float, fmt_float_into, int_to_string_radix,
     parse_double, parse_double_msg, parse_double_utf16, parse_float, parse_float_msg,
     parse_float_utf16, parse_int, parse_int_utf16, parse_long, parse_long_utf16,
-    to_unsigned_string_radix,
+    to_unsigned_string_radix, JavaDecimal,
 };
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/jnum_fixture.txt");
@@ -82,6 +82,30 @@ fn double_to_string_matches_java() {
         checked += 1;
     }
     report("Double.toString", checked, &failures);
+}
+
+#[test]
+fn formatter_digits_match_java() {
+    let text = fixture();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for f in lines(&text, "E") {
+        let d = f64::from_bits(u64::from_str_radix(f[0], 16).unwrap());
+        let dec = JavaDecimal::from_f64_with(d, false).unwrap();
+        let digits = std::str::from_utf8(dec.digits()).unwrap();
+        if digits != f[1] || dec.dec_exponent.to_string() != f[2] {
+            failures.push(format!(
+                "bits {} java {} {} ours {digits} {}",
+                f[0], f[1], f[2], dec.dec_exponent
+            ));
+        }
+        checked += 1;
+    }
+    report(
+        "FloatingDecimal digits (isCompatibleFormat = false)",
+        checked,
+        &failures,
+    );
 }
 
 #[test]

@@ -109,6 +109,13 @@ impl JavaDecimal {
     /// Decomposes a finite `f64` the way `Double.toString` does.
     /// Returns `None` for NaN and infinities.
     pub fn from_f64(d: f64) -> Option<JavaDecimal> {
+        JavaDecimal::from_f64_with(d, true)
+    }
+
+    /// Like [`JavaDecimal::from_f64`], with OpenJDK's `isCompatibleFormat`
+    /// flag: `true` for `Double.toString`, `false` for the digits that
+    /// `java.util.Formatter` (`FormattedFloatingDecimal`) starts from.
+    pub fn from_f64_with(d: f64, compatible_format: bool) -> Option<JavaDecimal> {
         let bits = d.to_bits();
         let negative = bits & SIGN_BIT_MASK != 0;
         let mut fract_bits = bits & SIGNIF_BIT_MASK;
@@ -132,7 +139,7 @@ impl JavaDecimal {
         }
         bin_exp -= 1023;
         let mut dec = JavaDecimal::new(negative);
-        dec.dtoa(bin_exp, fract_bits, n_significant_bits, true);
+        dec.dtoa(bin_exp, fract_bits, n_significant_bits, compatible_format);
         Some(dec)
     }
 
@@ -444,7 +451,11 @@ impl JavaDecimal {
     /// Lays the digits out as `Double.toString` / `Float.toString` do
     /// (`FloatingDecimal.BinaryToASCIIBuffer.getChars`).
     pub fn write_java_format(&self, out: &mut String) {
-        let digits = self.digits();
+        // Never empty in practice; the fallback only keeps this total.
+        let digits = match self.digits() {
+            [] => &b"0"[..],
+            ds => ds,
+        };
         let n = digits.len();
         let push_digits = |out: &mut String, ds: &[u8]| {
             out.extend(ds.iter().map(|&c| char::from(c)));

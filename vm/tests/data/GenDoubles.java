@@ -1,6 +1,8 @@
 // Records what OpenJDK 17 prints/parses, for vm/tests/jnum_java.rs.
 //
-//   java vm/tests/data/GenDoubles.java > vm/tests/data/jnum_fixture.txt
+//   java --add-opens java.base/jdk.internal.math=ALL-UNNAMED \
+//       vm/tests/data/GenDoubles.java > vm/tests/data/jnum_fixture.txt
+// (--add-opens lets it read FloatingDecimal's non-toString digits, "E" lines.)
 //   java vm/tests/data/GenDoubles.java big COUNT SEED > /tmp/big.txt   (local stress data)
 //   java vm/tests/data/GenDoubles.java floathash > /tmp/floathash.txt   (all positive floats)
 //
@@ -13,6 +15,7 @@
 //   S <radix> <long value> <Long.toString(v, radix)> <Integer.toString((int) v, radix)>
 //   U <long value> <Integer.toBinaryString/OctalString/HexString((int) v)> <Long.toBinaryString/OctalString/HexString(v)>
 //   C <char code, hex> <Character.digit(c, 36)>        (only chars with a digit value)
+//   E <double bits, 16 hex> <digits> <decimal exponent>  (getBinaryToASCIIConverter(d, false))
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -453,6 +456,45 @@ public class GenDoubles {
         }
     }
 
+    static void formatterDigits(Random r) throws Exception {
+        java.lang.reflect.Method conv;
+        Class<?> ic = Class.forName("jdk.internal.math.FloatingDecimal$BinaryToASCIIConverter");
+        try {
+            conv = Class.forName("jdk.internal.math.FloatingDecimal")
+                .getDeclaredMethod("getBinaryToASCIIConverter", double.class, boolean.class);
+            conv.setAccessible(true);
+        } catch (RuntimeException e) {
+            System.err.println("run with --add-opens java.base/jdk.internal.math=ALL-UNNAMED: " + e);
+            System.exit(1);
+            return;
+        }
+        java.lang.reflect.Method getDigits = ic.getMethod("getDigits", char[].class);
+        java.lang.reflect.Method getExp = ic.getMethod("getDecimalExponent");
+        char[] buf = new char[32];
+        List<Double> values = new ArrayList<>();
+        for (int e = -30; e <= 30; e++) values.add(Double.parseDouble("1e" + e));
+        values.add(Double.MIN_VALUE);
+        values.add(Double.MAX_VALUE);
+        values.add(Double.MIN_NORMAL);
+        values.add(-0.0);
+        values.add(0.0);
+        for (int k = 0; k < 2500; k++) {
+            switch (k % 4) {
+                case 0: values.add(Double.longBitsToDouble(r.nextLong() & 0x7fefffffffffffffL)); break;
+                case 1: values.add(randomMagnitude(r)); break;
+                case 2: values.add((double) r.nextInt(1_000_000_000) / 1000); break;
+                default: values.add((double) (r.nextLong() >>> r.nextInt(40))); break;
+            }
+        }
+        for (double v : values) {
+            Object c = conv.invoke(null, v, false);
+            int n = (int) getDigits.invoke(c, (Object) buf);
+            int e = (int) getExp.invoke(c);
+            out.append("E ").append(String.format("%016x", Double.doubleToRawLongBits(v)))
+               .append(' ').append(new String(buf, 0, n)).append(' ').append(e).append('\n');
+        }
+    }
+
     static void big(long count, long seed) {
         Random r = new Random(seed);
         StringBuilder b = new StringBuilder();
@@ -510,6 +552,7 @@ public class GenDoubles {
         ints(r);
         tostrings(r);
         chars();
+        formatterDigits(r);
         System.out.print(out);
     }
 }
