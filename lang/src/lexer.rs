@@ -355,28 +355,62 @@ fn string(lex: &mut logos::Lexer<Raw>) -> StrEnd {
 }
 
 /// Scans a char literal (the opening `'` is already consumed); `false` if unterminated.
+///
+/// Reads one character or escape, then expects `'`. A longer body such as `'ab'` is
+/// taken whole (and reported later) when its `'` comes before the end of the line or
+/// a `;`; otherwise only the first character is consumed.
 fn char_lit(lex: &mut logos::Lexer<Raw>) -> bool {
-    let bytes = lex.remainder().as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\'' if i > 0 => {
-                lex.bump(i + 1);
-                return true;
+    let rest = lex.remainder();
+    let mut chars = rest.char_indices().peekable();
+    let first_end = match chars.next() {
+        None => return false,
+        Some((_, '\'')) => {
+            // `''`: empty; consume the second quote so it does not start a literal.
+            lex.bump(1);
+            return true;
+        }
+        Some((_, '\n' | '\r')) => return false,
+        Some((_, '\\')) => match chars.next() {
+            Some((_, 'u')) => {
+                let mut end = 2;
+                while rest[end..].starts_with('u') {
+                    end += 1;
+                }
+                let hex = rest[end..]
+                    .bytes()
+                    .take(4)
+                    .take_while(u8::is_ascii_hexdigit)
+                    .count();
+                end + hex
             }
-            b'\\' if i + 1 < bytes.len() && !matches!(bytes[i + 1], b'\n' | b'\r') => i += 2,
-            b'\n' | b'\r' | b';' => break,
-            _ => i += 1,
+            Some((i, c @ '0'..='7')) => {
+                let max = if c <= '3' { 3 } else { 2 };
+                i + rest[i..]
+                    .bytes()
+                    .take(max)
+                    .take_while(|b| (b'0'..=b'7').contains(b))
+                    .count()
+            }
+            Some((i, '\n' | '\r')) => i,
+            Some((i, c)) => i + c.len_utf8(),
+            None => rest.len(),
+        },
+        Some((i, c)) => i + c.len_utf8(),
+    };
+    if rest[first_end..].starts_with('\'') {
+        lex.bump(first_end + 1);
+        return true;
+    }
+    match rest[first_end..].find(['\'', '\n', '\r', ';']) {
+        Some(j) if rest[first_end + j..].starts_with('\'') => {
+            lex.bump(first_end + j + 1);
+            true
+        }
+        _ => {
+            lex.bump(first_end);
+            false
         }
     }
-    let i = i.min(bytes.len());
-    // Keep the token on a char boundary.
-    let mut end = i;
-    while !lex.remainder().is_char_boundary(end) {
-        end += 1;
-    }
-    lex.bump(end);
-    false
 }
 
 /// Lexes a whole file. Never fails: problems become diagnostics and the offending
@@ -1158,7 +1192,11 @@ mod tests {
         assert_eq!(one(r"'\uD83D'"), Tok::CharLit(0xD83D));
         assert_eq!(one("'é'"), Tok::CharLit(0xE9));
         assert_eq!(one(r"'\s'"), Tok::CharLit(32));
+        assert_eq!(one("';'"), Tok::CharLit(59));
+        assert_eq!(one("'\"'"), Tok::CharLit(34));
         assert_eq!(errs("''"), ["empty character literal"]);
+        assert_eq!(errs("'a; x = 1;"), ["unterminated character literal"]);
+        assert_eq!(kinds("'a; x").len(), 3);
         assert_eq!(
             errs("'ab'"),
             ["character literal must contain exactly one character"]
