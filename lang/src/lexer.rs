@@ -114,6 +114,10 @@ pub enum Tok {
     /// `>` immediately followed by `>` (part of `>>`, `>>>` or nested generics).
     GtJoined,
     Lt,
+    /// A `<` that opens type arguments right after `(Name`, in a cast such as
+    /// `(List<String>) o` or a lambda parameter `(List<String> xs) -> ..`: there a
+    /// comparison is impossible, and the grammar needs to know before it reads on.
+    LtGeneric,
     Bang,
     Tilde,
     Question,
@@ -686,6 +690,86 @@ fn contextual(toks: &mut [(usize, Tok, usize)]) {
     }
 }
 
+/// Finds `( Name <...> [.Name<...>]* ([])* )` and `( Name <...> ... Ident` and marks
+/// the `<` as [`Tok::LtGeneric`]. A comparison cannot look like that: `a < b >`
+/// needs an operand after the `>`, and neither `)` nor an identifier alone can be one.
+fn mark_generic_casts(toks: &mut [(usize, Tok, usize)]) {
+    fn tok(toks: &[(usize, Tok, usize)], i: usize) -> Option<&Tok> {
+        toks.get(i).map(|t| &t.1)
+    }
+    for i in 0..toks.len() {
+        if toks[i].1 != Tok::LParen || !matches!(tok(toks, i + 1), Some(Tok::Ident(_))) {
+            continue;
+        }
+        let mut j = i + 2;
+        while tok(toks, j) == Some(&Tok::Dot) && matches!(tok(toks, j + 1), Some(Tok::Ident(_))) {
+            j += 2;
+        }
+        if tok(toks, j) != Some(&Tok::Lt) {
+            continue;
+        }
+        let lt = j;
+        let Some(mut k) = skip_type_args(toks, j) else {
+            continue;
+        };
+        loop {
+            match (tok(toks, k), tok(toks, k + 1)) {
+                (Some(Tok::Dot), Some(Tok::Ident(_))) => {
+                    k += 2;
+                    if tok(toks, k) == Some(&Tok::Lt) {
+                        match skip_type_args(toks, k) {
+                            Some(e) => k = e,
+                            None => break,
+                        }
+                    }
+                }
+                (Some(Tok::LBracket), Some(Tok::RBracket)) => k += 2,
+                _ => break,
+            }
+        }
+        if matches!(tok(toks, k), Some(Tok::RParen | Tok::Ident(_))) {
+            toks[lt].1 = Tok::LtGeneric;
+        }
+    }
+}
+
+/// With `toks[start]` a `<`, the index just past its matching `>` if everything in
+/// between can appear in type arguments.
+fn skip_type_args(toks: &[(usize, Tok, usize)], start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (k, t) in toks.iter().enumerate().skip(start) {
+        match t.1 {
+            Tok::Lt => depth += 1,
+            Tok::Gt | Tok::GtJoined => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(k + 1);
+                }
+            }
+            Tok::Ident(_)
+            | Tok::Dot
+            | Tok::Comma
+            | Tok::Question
+            | Tok::Extends
+            | Tok::Super
+            | Tok::Amp
+            | Tok::LBracket
+            | Tok::RBracket
+            | Tok::At
+            | Tok::Boolean
+            | Tok::Byte
+            | Tok::Short
+            | Tok::Char
+            | Tok::Int
+            | Tok::Long
+            | Tok::Float
+            | Tok::Double => {}
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// Removes the duplicate `NonSealed` placeholders left by [`contextual`].
 fn dedup_non_sealed(toks: &mut Vec<(usize, Tok, usize)>) {
     let mut last_end = None;
@@ -706,6 +790,7 @@ fn dedup_non_sealed(toks: &mut Vec<(usize, Tok, usize)>) {
 pub(crate) fn lex_for_parser(src: &str) -> (Vec<(usize, Tok, usize)>, Vec<Diagnostic>) {
     let (mut toks, diags) = lex(src);
     dedup_non_sealed(&mut toks);
+    mark_generic_casts(&mut toks);
     (toks, diags)
 }
 
@@ -1263,6 +1348,21 @@ mod tests {
             ]
         );
         assert_eq!(kinds("> >"), [Tok::Gt, Tok::Gt]);
+    }
+
+    #[test]
+    fn generic_casts_are_marked() {
+        let lt = |src: &str| kinds(src).contains(&Tok::LtGeneric);
+        assert!(lt("(List<String>) o"));
+        assert!(lt("(Map<K, List<V>>) o"));
+        assert!(lt("(Map.Entry<K, V>[]) o"));
+        assert!(lt("(Outer<T>.Inner<U>) o"));
+        assert!(lt("(List<String> xs) -> 1"));
+        assert!(!lt("(a < b)"));
+        // `(a < b > c)` is marked, but as a comparison it could never type-check.
+        assert!(!lt("(a < b >> c)"));
+        assert!(!lt("f(a < b, c > (d))"));
+        assert!(!lt("(a < b + c)"));
     }
 
     #[test]

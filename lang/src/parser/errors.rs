@@ -2,7 +2,42 @@
 
 use crate::diag::{Diagnostic, Span};
 use crate::lexer::Tok;
-use lalrpop_util::ParseError;
+use lalrpop_util::{ErrorRecovery, ParseError};
+
+/// Converts the errors the parser recovered from, dropping cascades: a syntax error
+/// with no `;`, `{` or `}` between it and the previous one is almost always an echo
+/// of it, so only the first syntax error of a statement is reported.
+/// `boundaries[i]` tells whether token `i` is one of those separators, `starts[i]`
+/// where it starts.
+pub(crate) fn from_recoveries(
+    src: &str,
+    starts: &[usize],
+    boundaries: &[bool],
+    recovered: Vec<ErrorRecovery<usize, Tok, Diagnostic>>,
+) -> Vec<Diagnostic> {
+    let index_of = |pos: usize| starts.partition_point(|&s| s < pos);
+    let mut out = Vec::new();
+    let mut last: Option<usize> = None;
+    for r in recovered {
+        let at = match &r.error {
+            ParseError::UnrecognizedToken { token, .. } => Some(index_of(token.0)),
+            ParseError::UnrecognizedEof { .. } => Some(starts.len()),
+            _ => None,
+        };
+        if let Some(at) = at {
+            let echo = last
+                .is_some_and(|prev| prev >= at || !boundaries[prev.min(at)..at].iter().any(|&b| b));
+            if !echo {
+                last = Some(at);
+            }
+            if echo {
+                continue;
+            }
+        }
+        out.push(convert(src, r.error));
+    }
+    out
+}
 
 /// Terminals that can start an expression (collapsed to "an expression" in messages).
 const EXPR_START: &[&str] = &[
@@ -95,6 +130,7 @@ fn readable(t: &str) -> String {
         "CharLit" => "character literal".into(),
         "StrLit" => "string literal".into(),
         "GtJ" => "`>`".into(),
+        "LtGeneric" => "`<`".into(),
         _ => format!("`{}`", t.trim_matches('"')),
     }
 }
