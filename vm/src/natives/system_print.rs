@@ -55,20 +55,20 @@ impl Vm {
         let start = buf.len();
         match n {
             PrintlnVoid | PrintStreamFlush => {}
-            PrintlnZ | PrintZ => buf.extend_from_slice(if self.ai(a, 1) != 0 {
+            PrintlnZ | PrintZ => buf.extend_from_slice(if self.ai(a, 0) != 0 {
                 b"true"
             } else {
                 b"false"
             }),
-            PrintlnC | PrintC => push_utf16(&mut buf, &[self.ai(a, 1) as u16]),
+            PrintlnC | PrintC => push_utf16(&mut buf, &[self.ai(a, 0) as u16]),
             PrintlnI | PrintI => {
-                let _ = write!(buf, "{}", self.ai(a, 1));
+                let _ = write!(buf, "{}", self.ai(a, 0));
             }
             PrintlnJ | PrintJ => {
-                let _ = write!(buf, "{}", self.al(a, 1));
+                let _ = write!(buf, "{}", self.al(a, 0));
             }
-            PrintlnF | PrintF => buf.extend_from_slice(jnum::fmt_float(self.af(a, 1)).as_bytes()),
-            PrintlnD | PrintD => buf.extend_from_slice(jnum::fmt_double(self.ad(a, 1)).as_bytes()),
+            PrintlnF | PrintF => buf.extend_from_slice(jnum::fmt_float(self.af(a, 0)).as_bytes()),
+            PrintlnD | PrintD => buf.extend_from_slice(jnum::fmt_double(self.ad(a, 0)).as_bytes()),
             PrintlnChars | PrintChars => {
                 let arr = self.ar(a, 1);
                 if arr.is_null() {
