@@ -812,3 +812,42 @@ fn disassembly_lists_user_methods() {
         "{text}"
     );
 }
+
+#[test]
+fn exception_in_static_initializer_is_wrapped() {
+    let mut b = Builder::new();
+    let (a, _) = b.class("Main$A", OBJECT, &[]);
+    let init = b.method(
+        a,
+        "<clinit>",
+        "()V",
+        true,
+        (0, 0),
+        RetKind::Void,
+        (2, 0),
+        vec![
+            Insn::IConst { d: P(0), v: 5 },
+            Insn::IConst { d: P(1), v: 0 },
+            Insn::IDiv {
+                d: P(0),
+                a: P(0),
+                b: P(1),
+            },
+            Insn::Ret {},
+        ],
+    );
+    b.p.classes[a as usize].clinit = Some(semeru_vm::program::MethodId(init));
+    b.main(
+        (1, 1),
+        vec![Insn::InitClass { c: Cls(a as u16) }, Insn::Ret {}],
+    );
+    let o = b.run();
+    assert_eq!(
+        o.stderr.lines().take(2).collect::<Vec<_>>(),
+        [
+            "Exception in thread \"main\" java.lang.ExceptionInInitializerError",
+            "Caused by: java.lang.ArithmeticException: / by zero"
+        ]
+    );
+    assert_eq!(o.exit, 1);
+}

@@ -16,16 +16,23 @@ use semeru_stdlib::builtins::{
 };
 use std::rc::Rc;
 
+/// `COND[c][o]`: whether condition `c` holds for outcome `o` (0 less, 1 equal,
+/// 2 greater, 3 unordered). A table lookup keeps comparisons branch-free.
+const COND: [[bool; 4]; 6] = [
+    [false, true, false, false], // ==
+    [true, false, true, true],   // !=
+    [true, false, false, false], // <
+    [true, true, false, false],  // <=
+    [false, false, true, false], // >
+    [false, true, true, false],  // >=
+];
+
 #[inline(always)]
 fn cmp<T: PartialOrd>(a: T, b: T, c: Cond) -> bool {
-    match c {
-        Cond::Eq => a == b,
-        Cond::Ne => a != b,
-        Cond::Lt => a < b,
-        Cond::Le => a <= b,
-        Cond::Gt => a > b,
-        Cond::Ge => a >= b,
-    }
+    #[allow(clippy::eq_op)]
+    let unordered = (a != a) | (b != b);
+    let o = (a == b) as usize | (((a > b) as usize) << 1) | ((unordered as usize) * 3);
+    COND[c as usize][o]
 }
 
 fn fault(msg: &str) -> Ctl {

@@ -77,6 +77,9 @@ pub struct Vm {
     pub(crate) hash_slot: Option<usize>,
     pub(crate) next_hash: u32,
     pub(crate) trace: bool,
+    /// The exception in flight escaped a static initializer (reported as the cause
+    /// of an `ExceptionInInitializerError`).
+    pub(crate) init_error: bool,
     pub(crate) rng: u64,
     pub(crate) start: std::time::Instant,
 }
@@ -111,6 +114,7 @@ impl Vm {
             hash_slot,
             next_hash: 0,
             trace: false,
+            init_error: false,
             rng: 0x2545_f491_4f6c_dd1d,
             start: std::time::Instant::now(),
         };
@@ -122,9 +126,16 @@ impl Vm {
 
     fn load_runtime_objects(&mut self) -> Result<(), Ctl> {
         let prog = Rc::clone(&self.prog);
+        // One object per distinct literal; `interned[k]` serves `SConst k`.
         for s in &prog.strings {
-            let r = self.new_string(s)?;
-            self.intern_table.insert(s.clone(), self.rt.interned.len());
+            let r = match self.intern_table.get(s) {
+                Some(&i) => self.rt.interned[i],
+                None => {
+                    let r = self.new_string(s)?;
+                    self.intern_table.insert(s.clone(), self.rt.interned.len());
+                    r
+                }
+            };
             self.rt.interned.push(r);
         }
         for fd in [1, 2] {
