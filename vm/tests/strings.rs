@@ -223,6 +223,7 @@ fn first_err_line(o: &Output) -> &str {
 }
 
 #[test]
+#[allow(clippy::type_complexity)]
 fn string_exceptions_match_java() {
     let cases: Vec<(Native, Vec<Option<&str>>, Vec<u64>, &str)> = vec![
         (
