@@ -87,7 +87,8 @@ pub struct Vm {
 impl Vm {
     /// Verifies and loads `program`: defines every class layout, interns the string
     /// literals and creates `System.out`/`System.err`.
-    pub fn new(program: Program, heap: HeapConfig) -> Result<Vm, VmError> {
+    pub fn new(mut program: Program, heap: HeapConfig) -> Result<Vm, VmError> {
+        verify::pad_code_ends(&mut program);
         verify::verify(&program)?;
         let mut heap = Heap::new(heap).map_err(|e| VmError(e.0))?;
         for (i, c) in program.classes.iter().enumerate() {
