@@ -53,6 +53,9 @@ pub enum Ctl {
     Fault(VmError),
 }
 
+/// Nested dispatch loops (natives calling back into bytecode) allowed at once.
+const MAX_NESTED: usize = 2_000;
+
 /// Byte offset of `Throwable.message`.
 pub const MESSAGE_OFFSET: u32 = 8;
 /// Byte offset of `PrintStream.fd`.
@@ -80,6 +83,8 @@ pub struct Vm {
     /// The exception in flight escaped a static initializer (reported as the cause
     /// of an `ExceptionInInitializerError`).
     pub(crate) init_error: bool,
+    /// Native → bytecode calls in progress (each is a nested dispatch loop).
+    pub(crate) nested: usize,
     pub(crate) rng: u64,
     pub(crate) start: std::time::Instant,
 }
@@ -116,6 +121,7 @@ impl Vm {
             next_hash: 0,
             trace: false,
             init_error: false,
+            nested: 0,
             rng: 0x2545_f491_4f6c_dd1d,
             start: std::time::Instant::now(),
         };
@@ -234,9 +240,16 @@ impl Vm {
         for (i, v) in refs.iter().enumerate() {
             self.rt.regs.set(br + i, *v);
         }
+        // Each nested call recurses in Rust; bound it well below any thread stack.
+        if self.nested >= MAX_NESTED {
+            return Err(self.raise(semeru_stdlib::builtins::STACK_OVERFLOW_ERROR, None));
+        }
         let depth = self.frames.len();
         self.push_frame(method, bp, br)?;
-        self.execute(depth)
+        self.nested += 1;
+        let r = self.execute(depth);
+        self.nested -= 1;
+        r
     }
 
     /// The first free primitive and reference register above the top frame.
