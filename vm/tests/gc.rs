@@ -33,28 +33,68 @@ fn linked_list_survives_collections() {
         Insn::IConst { d: P(1), v: n },
         Insn::Null { d: R(1) },
         // loop @3: node = new Node; node.val = i; node.next = head; head = node
-        Insn::BrI { a: P(0), b: P(1), c: Cond::Ge, t: Pc(17) },
-        Insn::New { d: R(2), c: Cls(node as u16) },
-        Insn::Put32 { o: R(2), off: val, s: P(0) },
-        Insn::PutR { o: R(2), off: next, s: R(1) },
+        Insn::BrI {
+            a: P(0),
+            b: P(1),
+            c: Cond::Ge,
+            t: Pc(17),
+        },
+        Insn::New {
+            d: R(2),
+            c: Cls(node as u16),
+        },
+        Insn::Put32 {
+            o: R(2),
+            off: val,
+            s: P(0),
+        },
+        Insn::PutR {
+            o: R(2),
+            off: next,
+            s: R(1),
+        },
         Insn::MovR { d: R(1), s: R(2) },
         // garbage: new int[20]; keep one in a static
         Insn::IConst { d: P(2), v: 20 },
-        Insn::NewArray { d: R(3), len: P(2), c: Cls(INT_ARRAY as u16) },
+        Insn::NewArray {
+            d: R(3),
+            len: P(2),
+            c: Cls(INT_ARRAY as u16),
+        },
         Insn::PutStaticR { s: St(0), v: R(3) },
         // a split (several allocations inside one native)
         Insn::SConst { d: R(4), k: text },
         Insn::SConst { d: R(5), k: sep },
-        Insn::CallNative { n: Nat(Native::StrSplit as u16), p: P(3), r: R(4) },
+        Insn::CallNative {
+            n: Nat(Native::StrSplit as u16),
+            p: P(3),
+            r: R(4),
+        },
         Insn::ALen { d: P(3), a: R(4) },
-        Insn::IAddK { d: P(0), a: P(0), v: 1 },
+        Insn::IAddK {
+            d: P(0),
+            a: P(0),
+            v: 1,
+        },
         Insn::Jmp { t: Pc(3) },
         // @17: sum the list
         Insn::IConst { d: P(0), v: 0 },
         Insn::BrNull { a: R(1), t: Pc(22) },
-        Insn::Get32 { d: P(2), o: R(1), off: val },
-        Insn::IAdd { d: P(0), a: P(0), b: P(2) },
-        Insn::GetR { d: R(1), o: R(1), off: next },
+        Insn::Get32 {
+            d: P(2),
+            o: R(1),
+            off: val,
+        },
+        Insn::IAdd {
+            d: P(0),
+            a: P(0),
+            b: P(2),
+        },
+        Insn::GetR {
+            d: R(1),
+            o: R(1),
+            off: next,
+        },
         // @22
     ];
     code.insert(22, Insn::Jmp { t: Pc(18) });
@@ -94,28 +134,72 @@ fn deep_frames_hold_roots_across_collections() {
     b.set_code(
         m,
         vec![
-            Insn::BrIK { a: P(0), v: 0, c: Cond::Ne, t: Pc(3) },
+            Insn::BrIK {
+                a: P(0),
+                v: 0,
+                c: Cond::Ne,
+                t: Pc(3),
+            },
             Insn::Null { d: R(0) },
             Insn::RetR { s: R(0) },
-            Insn::New { d: R(0), c: Cls(node as u16) },
-            Insn::IAddK { d: P(1), a: P(0), v: -1 },
-            Insn::CallStatic { m: Meth(m), p: P(1), r: R(1) },
-            Insn::PutR { o: R(0), off: next, s: R(1) },
-            Insn::Put32 { o: R(0), off: val, s: P(0) },
+            Insn::New {
+                d: R(0),
+                c: Cls(node as u16),
+            },
+            Insn::IAddK {
+                d: P(1),
+                a: P(0),
+                v: -1,
+            },
+            Insn::CallStatic {
+                m: Meth(m),
+                p: P(1),
+                r: R(1),
+            },
+            Insn::PutR {
+                o: R(0),
+                off: next,
+                s: R(1),
+            },
+            Insn::Put32 {
+                o: R(0),
+                off: val,
+                s: P(0),
+            },
             // garbage to force collections while frames are live
             Insn::IConst { d: P(2), v: 50 },
-            Insn::NewArray { d: R(1), len: P(2), c: Cls(LONG_ARRAY as u16) },
+            Insn::NewArray {
+                d: R(1),
+                len: P(2),
+                c: Cls(LONG_ARRAY as u16),
+            },
             Insn::RetR { s: R(0) },
         ],
     );
     let mut code = vec![
         Insn::IConst { d: P(0), v: 2000 },
-        Insn::CallStatic { m: Meth(m), p: P(0), r: R(1) },
+        Insn::CallStatic {
+            m: Meth(m),
+            p: P(0),
+            r: R(1),
+        },
         Insn::IConst { d: P(0), v: 0 },
         Insn::BrNull { a: R(1), t: Pc(8) },
-        Insn::Get32 { d: P(2), o: R(1), off: val },
-        Insn::IAdd { d: P(0), a: P(0), b: P(2) },
-        Insn::GetR { d: R(1), o: R(1), off: next },
+        Insn::Get32 {
+            d: P(2),
+            o: R(1),
+            off: val,
+        },
+        Insn::IAdd {
+            d: P(0),
+            a: P(0),
+            b: P(2),
+        },
+        Insn::GetR {
+            d: R(1),
+            o: R(1),
+            off: next,
+        },
         Insn::Jmp { t: Pc(3) },
     ];
     code.extend(println_int(0, 3, 2));
