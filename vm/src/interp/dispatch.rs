@@ -540,11 +540,7 @@ impl Vm {
                         if !o.is_null() {
                             let oc = self.heap.class_of(o).0;
                             if !self.is_subclass(oc, c.0 as u32) {
-                                let msg = format!(
-                                    "class {} cannot be cast to class {}",
-                                    self.class_name(oc),
-                                    self.class_name(c.0 as u32)
-                                );
+                                let msg = self.cast_message(oc, c.0 as u32);
                                 throw!(CLASS_CAST_EXCEPTION, Some(msg))
                             }
                         }
@@ -629,6 +625,21 @@ impl Vm {
             );
         }
         Ok(self.rt.handles.pop().unwrap_or_default())
+    }
+
+    /// Java 17's `ClassCastException` message. The module suffix is only
+    /// reproducible for two `java.base` classes; user classes live in the source
+    /// launcher's loader, whose identity hash Java prints, so they get none.
+    fn cast_message(&self, from: u32, to: u32) -> String {
+        let (a, b) = (self.class_name(from), self.class_name(to));
+        let base = semeru_stdlib::builtins::FIRST_FREE_ID;
+        if from < base && to < base {
+            format!(
+                "class {a} cannot be cast to class {b} ({a} and {b} are in module java.base of loader 'bootstrap')"
+            )
+        } else {
+            format!("class {a} cannot be cast to class {b}")
+        }
     }
 
     fn trace_insn(&mut self, m: u32, pc: usize, insn: &Insn) {
