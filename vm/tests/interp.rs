@@ -851,3 +851,75 @@ fn exception_in_static_initializer_is_wrapped() {
     );
     assert_eq!(o.exit, 1);
 }
+
+#[test]
+fn handlers_catch_by_class_across_frames() {
+    use semeru_vm::program::Handler;
+    let mut b = Builder::new();
+    let (cls, _) = b.class("T", OBJECT, &[]);
+    // static int div(int a, int b) { return a / b; }
+    let div = b.method(
+        cls,
+        "div",
+        "(II)I",
+        true,
+        (2, 0),
+        RetKind::Prim,
+        (2, 0),
+        vec![
+            Insn::IDiv {
+                d: P(0),
+                a: P(0),
+                b: P(1),
+            },
+            Insn::RetP { s: P(0) },
+        ],
+    );
+    let caught = b.string("caught");
+    let mut code = vec![
+        Insn::IConst { d: P(0), v: 7 },
+        Insn::IConst { d: P(1), v: 0 },
+        // try { div(7, 0) } catch (NegativeArraySizeException) {} (inner, no match)
+        // catch (ArithmeticException e) { println("caught"); println(e == e) }
+        Insn::CallStatic {
+            m: Meth(div),
+            p: P(0),
+            r: R(1),
+        },
+        Insn::Ret {},
+        // handler @4
+        Insn::SConst { d: R(2), k: caught },
+    ];
+    code.extend(println_str(2, 2, 3));
+    code.extend([Insn::InstanceOf {
+        d: P(0),
+        o: R(1),
+        c: Cls(ARITHMETIC_EXCEPTION as u16),
+    }]);
+    code.extend(println_prim(Native::PrintlnZ, 0, 2, 3));
+    // rethrow: uncaught now
+    code.extend([Insn::Throw { s: R(1) }]);
+    let m = b.main((3, 5), code);
+    b.code_mut(m).handlers = vec![
+        Handler {
+            start: Pc(2),
+            end: Pc(3),
+            target: Pc(3),
+            class: Some(semeru_gc::ClassId(NEGATIVE_ARRAY_SIZE_EXCEPTION)),
+            reg: R(1),
+        },
+        Handler {
+            start: Pc(0),
+            end: Pc(4),
+            target: Pc(4),
+            class: Some(semeru_gc::ClassId(RUNTIME_EXCEPTION)),
+            reg: R(1),
+        },
+    ];
+    let o = b.run();
+    assert_eq!(o.stdout, "caught\ntrue\n");
+    assert!(o
+        .stderr
+        .starts_with("Exception in thread \"main\" java.lang.ArithmeticException: / by zero\n"));
+    assert_eq!(o.exit, 1);
+}
