@@ -7,6 +7,7 @@
 //! | load-time bytecode verification | [`verify`] |
 //! | the interpreter: frames, dispatch, calls, exceptions, roots | [`interp`] |
 //! | native methods (`System`, `Math`, `String`, boxes, `Character`) | [`natives`] |
+//! | Java-exact number formatting and parsing | [`jnum`] |
 //! | fixed-capacity register stacks | [`regfile`] |
 //! | buffered program output, UTF-16 → UTF-8 | [`output`] |
 //! | the disassembler | [`disasm`] |
@@ -15,8 +16,7 @@
 pub mod disasm;
 pub mod insn;
 pub mod interp;
-#[path = "jnum_stub.rs"]
-pub(crate) mod jnum;
+pub mod jnum;
 pub mod natives;
 pub mod output;
 pub mod program;
