@@ -923,3 +923,33 @@ fn handlers_catch_by_class_across_frames() {
         .starts_with("Exception in thread \"main\" java.lang.ArithmeticException: / by zero\n"));
     assert_eq!(o.exit, 1);
 }
+
+#[test]
+fn huge_arrays_are_out_of_memory_errors() {
+    for (len, msg) in [
+        (i32::MAX, "Requested array size exceeds VM limit"),
+        (i32::MAX - 2, "Java heap space"),
+        (1 << 28, "Java heap space"),
+    ] {
+        let mut b = Builder::new();
+        b.main(
+            (1, 2),
+            vec![
+                Insn::IConst { d: P(0), v: len },
+                Insn::NewArray {
+                    d: R(1),
+                    len: P(0),
+                    c: Cls(LONG_ARRAY as u16),
+                },
+                Insn::Ret {},
+            ],
+        );
+        let o = b.run();
+        assert_eq!(
+            o.stderr.lines().next(),
+            Some(
+                format!("Exception in thread \"main\" java.lang.OutOfMemoryError: {msg}").as_str()
+            )
+        );
+    }
+}
