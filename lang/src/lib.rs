@@ -9,4 +9,5 @@
 //! | name resolution, type checking, lowering to `semeru_vm` bytecode | `compile` |
 
 pub mod ast;
+pub mod compile;
 pub mod diag;

@@ -82,6 +82,7 @@ pub struct JumpTarget {
     pub brk: Label,
     pub cont: Option<Label>,
     pub broken: bool,
+    pub continued: bool,
     pub break_da: Da,
 }
 
@@ -141,7 +142,9 @@ impl<'a, 'g> FnCx<'a, 'g> {
 
     /// Leaves a scope, freeing its locals' registers.
     pub fn pop_scope(&mut self) {
-        let Some(scope) = self.scopes.pop() else { return };
+        let Some(scope) = self.scopes.pop() else {
+            return;
+        };
         let mut m = self.em.mark();
         for &i in &scope {
             let l = &self.locals[i];

@@ -192,7 +192,10 @@ impl<'a> Compiler<'a> {
         let (name, display) = match outer {
             Some(o) => {
                 let oc = self.table.class(o);
-                (format!("{}${simple}", oc.name), format!("{}.{simple}", oc.display))
+                (
+                    format!("{}${simple}", oc.name),
+                    format!("{}.{simple}", oc.display),
+                )
             }
             None => (simple.clone(), simple.clone()),
         };
@@ -318,7 +321,12 @@ impl<'a> Compiler<'a> {
                     }
                 }
                 let name = decl.name.name.clone();
-                let dup = self.table.class(c).fields.iter().any(|f| self.table.field(*f).name == name);
+                let dup = self
+                    .table
+                    .class(c)
+                    .fields
+                    .iter()
+                    .any(|f| self.table.field(*f).name == name);
                 if dup {
                     let cn = self.table.class(c).display.clone();
                     self.error(
@@ -457,7 +465,10 @@ impl<'a> Compiler<'a> {
                 Member::Constructor(cd) => {
                     self.check_class_modifiers(&cd.modifiers);
                     if cd.name.name != d.name.name {
-                        self.error(cd.name.span, "invalid method declaration; return type required");
+                        self.error(
+                            cd.name.span,
+                            "invalid method declaration; return type required",
+                        );
                         continue;
                     }
                     let params = self.declare_params(c, &cd.params);
@@ -560,7 +571,10 @@ impl<'a> Compiler<'a> {
             if mi.is_static || mi.is_private {
                 if let (Some(i), true) = (slot, mi.is_static) {
                     let msg = self.override_msg(m, vt[i]);
-                    self.error(span, format!("{msg}; overridden method is an instance method"));
+                    self.error(
+                        span,
+                        format!("{msg}; overridden method is an instance method"),
+                    );
                 }
                 continue;
             }
@@ -586,7 +600,9 @@ impl<'a> Compiler<'a> {
                         let was = ["private", "package", "protected", "public"][oi.access as usize];
                         self.error(
                             span,
-                            format!("{msg}; attempting to assign weaker access privileges; was {was}"),
+                            format!(
+                                "{msg}; attempting to assign weaker access privileges; was {was}"
+                            ),
                         );
                     }
                     vt[i] = m;
@@ -603,11 +619,16 @@ impl<'a> Compiler<'a> {
             if let Some(a) = vt.iter().find(|m| self.table.method(**m).is_abstract) {
                 let am = self.table.method(*a);
                 let sig = self.sig_string(&am.name, &am.params);
-                let (cn, an) = (cls.display.clone(), self.table.class(am.class).display.clone());
+                let (cn, an) = (
+                    cls.display.clone(),
+                    self.table.class(am.class).display.clone(),
+                );
                 let span = cls.span;
                 self.error(
                     span,
-                    format!("{cn} is not abstract and does not override abstract method {sig} in {an}"),
+                    format!(
+                        "{cn} is not abstract and does not override abstract method {sig} in {an}"
+                    ),
                 );
             }
         }

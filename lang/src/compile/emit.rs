@@ -154,7 +154,8 @@ impl Emitter {
 
     /// Resolves labels and produces the method's code.
     pub fn finish(mut self) -> Code {
-        let resolve = |labels: &[Option<u32>], l: Label| Pc(labels[l.0 as usize].unwrap_or(0) as u16);
+        let resolve =
+            |labels: &[Option<u32>], l: Label| Pc(labels[l.0 as usize].unwrap_or(0) as u16);
         for (at, l) in std::mem::take(&mut self.fixups) {
             let t = resolve(&self.labels, l);
             set_target(&mut self.insns[at], t);

@@ -32,11 +32,39 @@ pub const LIB_CLASSES: &[(&str, &str)] = &[
 
 /// Library classes a Java programmer may reach for that Sem does not have (yet).
 pub const UNSUPPORTED_LIB: &[&str] = &[
-    "ArrayList", "List", "LinkedList", "HashMap", "Map", "TreeMap", "HashSet", "Set",
-    "TreeSet", "StringBuilder", "StringBuffer", "Scanner", "Random", "Arrays",
-    "Collections", "Iterator", "Iterable", "Deque", "ArrayDeque", "Queue", "PriorityQueue",
-    "Optional", "Thread", "Runnable", "Comparable", "Comparator", "Objects",
-    "BufferedReader", "InputStreamReader", "Stream", "IntStream", "BigInteger", "BigDecimal",
+    "ArrayList",
+    "List",
+    "LinkedList",
+    "HashMap",
+    "Map",
+    "TreeMap",
+    "HashSet",
+    "Set",
+    "TreeSet",
+    "StringBuilder",
+    "StringBuffer",
+    "Scanner",
+    "Random",
+    "Arrays",
+    "Collections",
+    "Iterator",
+    "Iterable",
+    "Deque",
+    "ArrayDeque",
+    "Queue",
+    "PriorityQueue",
+    "Optional",
+    "Thread",
+    "Runnable",
+    "Comparable",
+    "Comparator",
+    "Objects",
+    "BufferedReader",
+    "InputStreamReader",
+    "Stream",
+    "IntStream",
+    "BigInteger",
+    "BigDecimal",
 ];
 
 impl<'a> Compiler<'a> {
@@ -146,7 +174,10 @@ impl<'a> Compiler<'a> {
                     }
                     None => {
                         let name: Vec<&str> = path.iter().map(|p| p.name.as_str()).collect();
-                        if let Some(lib) = UNSUPPORTED_LIB.iter().find(|n| Some(**n) == name.last().copied()) {
+                        if let Some(lib) = UNSUPPORTED_LIB
+                            .iter()
+                            .find(|n| Some(**n) == name.last().copied())
+                        {
                             self.unsupported(t.span, &format!("the library class {lib}"));
                             return Ty::Error;
                         }

@@ -18,6 +18,7 @@ pub struct Compiler<'a> {
     const_ids: HashMap<u64, u16>,
     pub codes: HashMap<MId, Code>,
     pub lines: Option<LineIndex<'a>>,
+    pub src: Option<&'a str>,
 }
 
 impl<'a> Compiler<'a> {
@@ -32,6 +33,7 @@ impl<'a> Compiler<'a> {
             const_ids: HashMap::new(),
             codes: HashMap::new(),
             lines: src.map(LineIndex::new),
+            src,
         }
     }
 
@@ -76,6 +78,11 @@ impl<'a> Compiler<'a> {
         self.consts.push(bits);
         self.const_ids.insert(bits, i);
         i
+    }
+
+    /// The source text of a span, when the source is known.
+    pub fn text(&self, span: Span) -> Option<&'a str> {
+        self.src?.get(span.lo as usize..span.hi as usize)
     }
 
     /// The 1-based source line of a byte offset (0 when the source is unknown).

@@ -49,7 +49,14 @@ impl Ty {
     pub fn is_prim(&self) -> bool {
         matches!(
             self,
-            Ty::Bool | Ty::Byte | Ty::Short | Ty::Char | Ty::Int | Ty::Long | Ty::Float | Ty::Double
+            Ty::Bool
+                | Ty::Byte
+                | Ty::Short
+                | Ty::Char
+                | Ty::Int
+                | Ty::Long
+                | Ty::Float
+                | Ty::Double
         )
     }
     pub fn is_numeric(&self) -> bool {
