@@ -14,6 +14,7 @@ command -v java >/dev/null || { echo "record.sh: java is not on PATH" >&2; exit 
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(tests/conformance examples)
 mapfile -t files < <(find "${targets[@]}" -name '*.sem' | sort)
+failed=0
 for f in "${files[@]}"; do
   base="${f%.sem}"
   args=()
@@ -27,10 +28,12 @@ for f in "${files[@]}"; do
   set -e
   mv "$base.sem.stdout.tmp" "$base.out"
   head -n 1 "$base.sem.stderr.tmp" > "$base.err"
-  rm -f "$base.sem.stderr.tmp"
   echo "$code" > "$base.exit"
-  if grep -q '^error: compilation failed' "$base.err" 2>/dev/null || [ "$code" = 124 ]; then
+  if grep -q '^error: compilation failed' "$base.sem.stderr.tmp" || [ "$code" = 124 ]; then
     echo "record.sh: $f did not compile or timed out under java (exit $code)" >&2
+    failed=1
   fi
+  rm -f "$base.sem.stderr.tmp"
 done
 echo "recorded ${#files[@]} program(s)"
+exit "$failed"

@@ -1,0 +1,202 @@
+//! The command line: `semeru run | check | disasm`.
+
+use crate::size::parse_size;
+use crate::{stats, EXIT_COMPILE_ERROR, EXIT_INTERNAL, EXIT_NO_INPUT};
+use clap::{Args, Parser, Subcommand};
+use semeru_gc::HeapConfig;
+use semeru_lang::diag;
+use semeru_vm::program::Program;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "semeru",
+    version,
+    about = "Semeru: a managed runtime for Sem (a subset of Java 17), built for memory disaggregation",
+    long_about = "Semeru compiles Sem programs (a subset of Java 17) to bytecode and runs them on a \
+                  generational, region-based heap.\n\nA program that Semeru accepts prints exactly \
+                  what `java --source 17 File.sem` prints and exits with the same status.\n\n\
+                  Exit status: the program's own status; 65 when it does not compile; 66 when the \
+                  file cannot be read; 70 on an internal fault."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Compile and run a Sem program.
+    Run(RunArgs),
+    /// Type-check a program and report diagnostics, without running it.
+    Check {
+        /// The `.sem` file.
+        file: PathBuf,
+    },
+    /// Print the bytecode the compiler produces for a program.
+    Disasm {
+        /// The `.sem` file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    /// Maximum heap size, nursery included (alias: -Xmx<size>). Sizes take k, m or g.
+    #[arg(long, value_name = "SIZE", default_value = "256m", value_parser = parse_size)]
+    heap: usize,
+    /// Nursery (young generation) size (alias: -Xmn<size>). Default: an eighth of the heap.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    young: Option<usize>,
+    /// Heap region size (a power of two).
+    #[arg(long, value_name = "SIZE", default_value = "1m", value_parser = parse_size)]
+    region: usize,
+    /// Young collections an object survives before it is promoted to old space.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    tenure_age: u8,
+    /// Print one line per GC pause on stderr: kind, heap before->after, pause time.
+    #[arg(long)]
+    gc_log: bool,
+    /// Print a summary at exit on stderr: wall time, pauses, allocation.
+    #[arg(long)]
+    stats: bool,
+    /// Write the same summary as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    stats_json: Option<PathBuf>,
+    /// Check the whole heap after every collection (debug switch; slow).
+    #[arg(long)]
+    verify_heap: bool,
+    /// Collect as often as possible (debug switch; very slow).
+    #[arg(long)]
+    gc_stress: bool,
+    /// Print every executed instruction on stderr (debug switch; very slow).
+    #[arg(long)]
+    trace: bool,
+    /// The `.sem` file.
+    file: PathBuf,
+    /// Arguments passed to `main(String[] args)`.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<String>,
+}
+
+/// Rewrites the JVM's `-Xmx<size>` and `-Xmn<size>` into `--heap`/`--young`, for
+/// the options before the program file (arguments after it belong to the program).
+pub fn java_aliases(args: Vec<OsString>) -> Vec<OsString> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut in_options = true;
+    for (i, a) in args.into_iter().enumerate() {
+        let s = a.to_string_lossy();
+        if i > 1 && in_options && s.ends_with(".sem") {
+            in_options = false;
+        }
+        if in_options {
+            if let Some(v) = s.strip_prefix("-Xmx") {
+                out.push(format!("--heap={v}").into());
+                continue;
+            }
+            if let Some(v) = s.strip_prefix("-Xmn") {
+                out.push(format!("--young={v}").into());
+                continue;
+            }
+        }
+        out.push(a);
+    }
+    out
+}
+
+pub fn main(args: Vec<OsString>) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 64 } else { 0 };
+        }
+    };
+    match cli.command {
+        Command::Run(r) => run(r),
+        Command::Check { file } => match compile(&file) {
+            Ok(_) => 0,
+            Err(code) => code,
+        },
+        Command::Disasm { file } => match compile(&file) {
+            Ok(p) => {
+                print!("{}", semeru_vm::disasm::disassemble(&p));
+                0
+            }
+            Err(code) => code,
+        },
+    }
+}
+
+/// Reads, parses and compiles `path`; on failure prints diagnostics and returns the exit code.
+fn compile(path: &Path) -> Result<Program, u8> {
+    let src = match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(_) => {
+                eprintln!("error: {} is not valid UTF-8", path.display());
+                return Err(EXIT_COMPILE_ERROR);
+            }
+        },
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", path.display());
+            return Err(EXIT_NO_INPUT);
+        }
+    };
+    let display = path.display().to_string();
+    let base = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| display.clone());
+    match semeru_lang::compile_source(&base, &src) {
+        Ok(p) => Ok(p),
+        Err(diags) => {
+            eprint!("{}", diag::render(&display, &src, &diags));
+            Err(EXIT_COMPILE_ERROR)
+        }
+    }
+}
+
+fn run(r: RunArgs) -> u8 {
+    let program = match compile(&r.file) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if !r.region.is_power_of_two() {
+        eprintln!("error: --region must be a power of two");
+        return 64;
+    }
+    let young = r.young.unwrap_or((r.heap / 8).max(r.region));
+    let heap = HeapConfig {
+        heap_bytes: r.heap,
+        young_bytes: young,
+        region_bytes: r.region,
+        tenure_age: r.tenure_age,
+        verify: r.verify_heap,
+        stress: r.gc_stress,
+        log: r.gc_log,
+    };
+    let cfg = semeru_vm::RunConfig {
+        heap,
+        args: r.args,
+        trace: r.trace,
+    };
+    match semeru_vm::run(&program, cfg) {
+        Ok(outcome) => {
+            if r.stats {
+                eprint!("{}", stats::human(&outcome.stats));
+            }
+            if let Some(path) = &r.stats_json {
+                if let Err(e) = std::fs::write(path, stats::json(&outcome.stats)) {
+                    eprintln!("error: cannot write {}: {e}", path.display());
+                }
+            }
+            (outcome.exit_code & 0xff) as u8
+        }
+        Err(e) => {
+            eprintln!("semeru: internal error: {e}");
+            EXIT_INTERNAL
+        }
+    }
+}
