@@ -32,8 +32,38 @@ macro_rules! operand_newtypes {
                 write!(f, concat!($prefix, "{}"), self.0)
             }
         }
+        impl AsOperand for $name {
+            fn as_operand(&self) -> Operand {
+                Operand::$name(*self)
+            }
+        }
+    )*
+        /// One operand of an instruction, for generic passes such as the VM's
+        /// load-time verifier ([`Insn::for_each_operand`]).
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        pub enum Operand {
+            $($name($name),)*
+            /// An immediate (`i32`, `i16`, `u8`, `f32`, [`Cond`]).
+            Imm,
+        }
+    };
+}
+
+/// Converts an instruction field to an [`Operand`].
+pub trait AsOperand {
+    fn as_operand(&self) -> Operand;
+}
+
+macro_rules! imm_operands {
+    ($($t:ty),*) => {$(
+        impl AsOperand for $t {
+            fn as_operand(&self) -> Operand {
+                Operand::Imm
+            }
+        }
     )*};
 }
+imm_operands!(i32, i16, u8, f32, Cond);
 
 operand_newtypes! {
     /// A primitive register.
@@ -125,6 +155,17 @@ macro_rules! insns {
                             write!(f, "{}={}", stringify!($field), $field)?;
                         )*
                         Ok(())
+                    })*
+                }
+            }
+        }
+
+        impl Insn {
+            /// Calls `f(field name, operand)` for every operand, in table order.
+            pub fn for_each_operand(&self, f: &mut dyn FnMut(&'static str, Operand)) {
+                match self {
+                    $(Insn::$name { $($field),* } => {
+                        $(f(stringify!($field), $field.as_operand());)*
                     })*
                 }
             }

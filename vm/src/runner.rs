@@ -1,0 +1,71 @@
+//! The runner API for the CLI: run a program once and report how it went.
+
+use crate::interp::{Vm, VmError};
+use crate::program::Program;
+use semeru_gc::{GcStats, HeapConfig};
+use std::time::{Duration, Instant};
+
+/// How to run a program.
+#[derive(Clone, Debug, Default)]
+pub struct RunConfig {
+    pub heap: HeapConfig,
+    /// The program's command-line arguments (`main`'s `String[]`).
+    pub args: Vec<String>,
+    /// `--trace`: print each executed instruction to stderr.
+    pub trace: bool,
+}
+
+/// Figures for `--stats` and `--stats-json`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunStats {
+    pub wall: Duration,
+    /// Wall time minus GC pauses.
+    pub mutator: Duration,
+    pub gc: GcStats,
+    /// Instructions executed, when counted (not in the fast path: `None`).
+    pub instructions: Option<u64>,
+}
+
+/// The result of a run: the process exit status Java would have.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunOutcome {
+    pub exit_code: i32,
+    pub stats: RunStats,
+}
+
+/// Loads `program` into a fresh VM and runs it. `Err` is an internal fault (the
+/// CLI exits 70); program errors are reported as Java does, in the exit code.
+pub fn run(program: &Program, cfg: RunConfig) -> Result<RunOutcome, VmError> {
+    let start = Instant::now();
+    let mut vm = Vm::new(program.clone(), cfg.heap)?;
+    vm.set_trace(cfg.trace);
+    let exit_code = vm.run_main(&cfg.args)?;
+    Ok(RunOutcome {
+        exit_code,
+        stats: vm.stats(start.elapsed()),
+    })
+}
+
+impl Vm {
+    /// Statistics of everything run so far, given the wall time.
+    pub fn stats(&self, wall: Duration) -> RunStats {
+        let gc = self.heap.stats().clone();
+        let paused: f64 = gc.pauses.iter().map(|p| p.millis).sum();
+        RunStats {
+            wall,
+            mutator: wall.saturating_sub(Duration::from_secs_f64(paused / 1000.0)),
+            gc,
+            instructions: None,
+        }
+    }
+
+    /// Captures stdout/stderr in memory instead of writing them (tests).
+    pub fn capture_output(&mut self) {
+        self.out.capture();
+    }
+
+    /// What a captured run wrote.
+    pub fn take_output(&mut self) -> Option<crate::output::Captured> {
+        self.out.take_captured()
+    }
+}
