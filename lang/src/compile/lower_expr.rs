@@ -169,6 +169,24 @@ impl FnCx<'_, '_> {
                 }
             }
             TK::Call { kind, recv, args } => {
+                // A destination on top of its register stack (an argument slot)
+                // can be the call's own base register: no move needed.
+                let on_top = match dst {
+                    Some(Reg::P(p)) => e.ty.is_prim() && p.0 + 1 == self.em.next_p,
+                    Some(Reg::R(r)) => e.ty.is_ref() && r.0 + 1 == self.em.next_r,
+                    _ => false,
+                };
+                if on_top {
+                    let m = self.em.mark();
+                    match dst {
+                        Some(Reg::P(_)) => self.em.next_p -= 1,
+                        _ => self.em.next_r -= 1,
+                    }
+                    let r = self.lower_call(kind, recv.as_deref(), args, &e.ty, e);
+                    self.em.release(m);
+                    debug_assert!(Some(r) == dst);
+                    return r;
+                }
                 let r = self.lower_call(kind, recv.as_deref(), args, &e.ty, e);
                 self.settle(r, dst, &e.ty)
             }

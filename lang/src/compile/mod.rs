@@ -56,3 +56,6 @@ pub fn compile_with_source(
 ) -> Result<Program, Vec<Diagnostic>> {
     assemble::compile_unit(source_file, Some(src), unit)
 }
+
+#[cfg(test)]
+mod tests;
