@@ -31,7 +31,55 @@ fn single_write(e: &TExpr) -> bool {
     }
 }
 
+/// Whether evaluating `e` may assign a local variable (so an earlier operand
+/// read straight from that local's register must be copied first).
+fn writes_locals(e: &TExpr) -> bool {
+    match &e.kind {
+        TK::Assign { lv: LVal::Local(_), .. }
+        | TK::OpAssign { lv: LVal::Local(_), .. }
+        | TK::IncDec { lv: LVal::Local(_), .. } => true,
+        TK::Assign { lv, rhs } | TK::OpAssign { lv, rhs, .. } => lv_writes(lv) || writes_locals(rhs),
+        TK::IncDec { lv, .. } => lv_writes(lv),
+        TK::Const(_) | TK::Null | TK::Local(_) | TK::This | TK::GetStatic { .. } | TK::Error => false,
+        TK::GetField { obj: x, .. }
+        | TK::ArrayLen(x)
+        | TK::ObjToStr(x)
+        | TK::Neg(x)
+        | TK::BitNot(x)
+        | TK::Not(x)
+        | TK::Conv(x)
+        | TK::InstanceOf { e: x, .. }
+        | TK::CheckCast { e: x, .. } => writes_locals(x),
+        TK::Index { arr: a, idx: b } | TK::Arith { lhs: a, rhs: b, .. } | TK::Cmp { lhs: a, rhs: b, .. } | TK::And(a, b) | TK::Or(a, b) => {
+            writes_locals(a) || writes_locals(b)
+        }
+        TK::Cond { c, t, e } => writes_locals(c) || writes_locals(t) || writes_locals(e),
+        TK::Call { recv, args, .. } => recv.as_deref().is_some_and(writes_locals) || args.iter().any(writes_locals),
+        TK::New { args, .. } => args.iter().any(writes_locals),
+        TK::NewArray { dims: v, .. } | TK::ArrayLit { elems: v, .. } | TK::Concat(v) => v.iter().any(writes_locals),
+    }
+}
+
+fn lv_writes(lv: &LVal) -> bool {
+    match lv {
+        LVal::Local(_) => true,
+        LVal::Field { obj, .. } => writes_locals(obj),
+        LVal::Static { .. } => false,
+        LVal::Index { arr, idx } => writes_locals(arr) || writes_locals(idx),
+    }
+}
+
 impl FnCx<'_, '_> {
+    /// Lowers an operand that is followed by `later`: a local is read in place
+    /// unless `later` may assign locals.
+    fn operand(&mut self, e: &TExpr, later: &TExpr) -> Reg {
+        if matches!(e.kind, TK::Local(_)) && writes_locals(later) {
+            let t = self.temp(&e.ty);
+            return self.lower(e, Some(t));
+        }
+        self.lower(e, None)
+    }
+
     fn dst_p(&mut self, dst: Option<Reg>) -> P {
         match dst {
             Some(Reg::P(p)) => p,
@@ -147,7 +195,7 @@ impl FnCx<'_, '_> {
             }
             TK::Index { arr, idx } => {
                 let m = self.em.mark();
-                let a = self.lower(arr, None).r();
+                let a = self.operand(arr, idx).r();
                 let i = self.lower(idx, None).p();
                 self.em.release(m);
                 self.line(e.span);
@@ -313,7 +361,7 @@ impl FnCx<'_, '_> {
             }
             TK::Arith { op, lhs, rhs } => {
                 let m = self.em.mark();
-                let a = self.lower(lhs, None).p();
+                let a = self.operand(lhs, rhs).p();
                 // `x + k` and `x - k` with a small constant.
                 if e.ty == Ty::Int && matches!(op, BinOp::Add | BinOp::Sub) {
                     if let Some(Const::I(k)) = rhs.constant() {
@@ -341,7 +389,7 @@ impl FnCx<'_, '_> {
             }
             TK::Cmp { c, lhs, rhs } => {
                 let m = self.em.mark();
-                let a = self.lower(lhs, None);
+                let a = self.operand(lhs, rhs);
                 let b = self.lower(rhs, None);
                 self.em.release(m);
                 let d = self.dst_p(dst);
@@ -752,7 +800,7 @@ impl FnCx<'_, '_> {
                 LvRegs::Static(*slot)
             }
             LVal::Index { arr, idx } => {
-                let a = self.lower(arr, None).r();
+                let a = self.operand(arr, idx).r();
                 let i = self.lower(idx, None).p();
                 LvRegs::Index(a, i)
             }
@@ -1047,13 +1095,13 @@ impl FnCx<'_, '_> {
                         self.em.emit_jump(i, target);
                         return;
                     }
-                    let a = self.lower(lhs, None).r();
+                    let a = self.operand(lhs, rhs).r();
                     let b = self.lower(rhs, None).r();
                     self.em.release(m);
                     self.em.emit_jump(Insn::BrR { a, b, c, t: Pc(0) }, target);
                     return;
                 }
-                let a = self.lower(lhs, None).p();
+                let a = self.operand(lhs, rhs).p();
                 if lhs.ty.is_int_like() {
                     if let Some(v) = rhs
                         .constant()
