@@ -28,7 +28,6 @@ pub struct Local {
     /// Declared with an initializer (or a parameter).
     pub initialized: bool,
     pub constant: Option<Const>,
-    pub span: Span,
 }
 
 /// Definite-assignment state: which locals are definitely assigned. `all` is
@@ -197,7 +196,6 @@ impl<'a, 'g> FnCx<'a, 'g> {
             is_final,
             initialized,
             constant: None,
-            span,
         });
         if let Some(s) = self.scopes.last_mut() {
             s.push(i);

@@ -102,13 +102,8 @@ impl<'a> FnCx<'a, '_> {
             ExprKind::Name(id) => match self.resolve_simple(id) {
                 Some(t) => t,
                 None => {
-                    if self.g.lookup_type(Some(self.class), &id.name).is_some() {
-                        self.g
-                            .error(span, format!("cannot find symbol: variable {}", id.name));
-                    } else {
-                        self.g
-                            .error(span, format!("cannot find symbol: variable {}", id.name));
-                    }
+                    self.g
+                        .error(span, format!("cannot find symbol: variable {}", id.name));
                     TExpr::error(span)
                 }
             },
@@ -922,8 +917,8 @@ impl<'a> FnCx<'a, '_> {
 
     /// String concatenation, flattened and constant-folded.
     fn concat(&mut self, a: TExpr, b: TExpr, span: Span) -> TExpr {
-        let a = self.to_string_expr(a);
-        let b = self.to_string_expr(b);
+        let a = self.string_conv(a);
+        let b = self.string_conv(b);
         if let (Some(Const::S(x)), Some(Const::S(y))) = (a.constant(), b.constant()) {
             return TExpr::new(TK::Const(Const::S(format!("{x}{y}"))), string_ty(), span);
         }
@@ -1291,7 +1286,7 @@ impl<'a> FnCx<'a, '_> {
             if r.ty == Ty::Void {
                 return self.bad_binary(op, &ty, &r.ty, span);
             }
-            (ty.clone(), self.to_string_expr(r))
+            (ty.clone(), self.string_conv(r))
         } else {
             match op {
                 Add | Sub | Mul | Div | Rem if ty.is_numeric() && r.ty.is_numeric() => {

@@ -96,7 +96,6 @@ pub struct MethodInfo<'a> {
     pub ret: Ty,
     pub is_static: bool,
     pub is_private: bool,
-    pub is_ctor: bool,
     pub is_abstract: bool,
     pub is_final: bool,
     /// 0 private, 1 package, 2 protected, 3 public.

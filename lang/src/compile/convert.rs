@@ -74,7 +74,7 @@ impl FnCx<'_, '_> {
     }
 
     /// String conversion (JLS 5.1.11) of a concatenation operand.
-    pub fn to_string_expr(&mut self, e: TExpr) -> TExpr {
+    pub fn string_conv(&mut self, e: TExpr) -> TExpr {
         let span = e.span;
         let s = string_ty();
         if ClassTable::is_string(&e.ty) || e.ty.is_error() {

@@ -147,7 +147,6 @@ impl<'a> Compiler<'a> {
             ret,
             is_static: false,
             is_private: false,
-            is_ctor: false,
             is_abstract: false,
             is_final: false,
             access: 3,
@@ -400,7 +399,6 @@ impl<'a> Compiler<'a> {
 
     fn declare_methods(&mut self, c: ClassId) {
         let Some(d) = self.user_decl(c) else { return };
-        let cls_abstract = d.modifiers.abstract_;
         let mut has_clinit = false;
         for m in &d.members {
             match m {
@@ -421,14 +419,6 @@ impl<'a> Compiler<'a> {
                         }
                         (Some(_), true) => {
                             self.error(md.name.span, "abstract methods cannot have a body")
-                        }
-                        (None, true) if !cls_abstract => {
-                            let cn = self.table.class(c).display.clone();
-                            let sig = self.sig_string(&md.name.name, &params);
-                            self.error(
-                                d.name.span,
-                                format!("{cn} is not abstract and does not override abstract method {sig} in {cn}"),
-                            );
                         }
                         _ => {}
                     }
@@ -452,7 +442,6 @@ impl<'a> Compiler<'a> {
                         ret,
                         is_static: md.modifiers.static_,
                         is_private: md.modifiers.private,
-                        is_ctor: false,
                         is_abstract,
                         is_final: md.modifiers.final_,
                         access: access_of(&md.modifiers),
@@ -494,7 +483,6 @@ impl<'a> Compiler<'a> {
                         ret: Ty::Void,
                         is_static: false,
                         is_private: cd.modifiers.private,
-                        is_ctor: true,
                         is_abstract: false,
                         is_final: false,
                         access: access_of(&cd.modifiers),
@@ -521,7 +509,6 @@ impl<'a> Compiler<'a> {
                 ret: Ty::Void,
                 is_static: false,
                 is_private: false,
-                is_ctor: true,
                 is_abstract: false,
                 is_final: false,
                 access: access_of(&d.modifiers),
@@ -539,7 +526,6 @@ impl<'a> Compiler<'a> {
                 ret: Ty::Void,
                 is_static: true,
                 is_private: true,
-                is_ctor: false,
                 is_abstract: false,
                 is_final: false,
                 access: 0,

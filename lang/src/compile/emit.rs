@@ -77,9 +77,6 @@ impl Emitter {
     pub fn emit(&mut self, i: Insn) {
         self.insns.push(i);
     }
-    pub fn pc(&self) -> usize {
-        self.insns.len()
-    }
 
     /// Records that the following instructions come from source line `line`.
     pub fn set_line(&mut self, line: u32) {

@@ -35,12 +35,22 @@ fn single_write(e: &TExpr) -> bool {
 /// read straight from that local's register must be copied first).
 fn writes_locals(e: &TExpr) -> bool {
     match &e.kind {
-        TK::Assign { lv: LVal::Local(_), .. }
-        | TK::OpAssign { lv: LVal::Local(_), .. }
-        | TK::IncDec { lv: LVal::Local(_), .. } => true,
-        TK::Assign { lv, rhs } | TK::OpAssign { lv, rhs, .. } => lv_writes(lv) || writes_locals(rhs),
+        TK::Assign {
+            lv: LVal::Local(_), ..
+        }
+        | TK::OpAssign {
+            lv: LVal::Local(_), ..
+        }
+        | TK::IncDec {
+            lv: LVal::Local(_), ..
+        } => true,
+        TK::Assign { lv, rhs } | TK::OpAssign { lv, rhs, .. } => {
+            lv_writes(lv) || writes_locals(rhs)
+        }
         TK::IncDec { lv, .. } => lv_writes(lv),
-        TK::Const(_) | TK::Null | TK::Local(_) | TK::This | TK::GetStatic { .. } | TK::Error => false,
+        TK::Const(_) | TK::Null | TK::Local(_) | TK::This | TK::GetStatic { .. } | TK::Error => {
+            false
+        }
         TK::GetField { obj: x, .. }
         | TK::ArrayLen(x)
         | TK::ObjToStr(x)
@@ -50,13 +60,19 @@ fn writes_locals(e: &TExpr) -> bool {
         | TK::Conv(x)
         | TK::InstanceOf { e: x, .. }
         | TK::CheckCast { e: x, .. } => writes_locals(x),
-        TK::Index { arr: a, idx: b } | TK::Arith { lhs: a, rhs: b, .. } | TK::Cmp { lhs: a, rhs: b, .. } | TK::And(a, b) | TK::Or(a, b) => {
-            writes_locals(a) || writes_locals(b)
-        }
+        TK::Index { arr: a, idx: b }
+        | TK::Arith { lhs: a, rhs: b, .. }
+        | TK::Cmp { lhs: a, rhs: b, .. }
+        | TK::And(a, b)
+        | TK::Or(a, b) => writes_locals(a) || writes_locals(b),
         TK::Cond { c, t, e } => writes_locals(c) || writes_locals(t) || writes_locals(e),
-        TK::Call { recv, args, .. } => recv.as_deref().is_some_and(writes_locals) || args.iter().any(writes_locals),
+        TK::Call { recv, args, .. } => {
+            recv.as_deref().is_some_and(writes_locals) || args.iter().any(writes_locals)
+        }
         TK::New { args, .. } => args.iter().any(writes_locals),
-        TK::NewArray { dims: v, .. } | TK::ArrayLit { elems: v, .. } | TK::Concat(v) => v.iter().any(writes_locals),
+        TK::NewArray { dims: v, .. } | TK::ArrayLit { elems: v, .. } | TK::Concat(v) => {
+            v.iter().any(writes_locals)
+        }
     }
 }
 
@@ -724,11 +740,7 @@ impl FnCx<'_, '_> {
                 let narrow = small(to);
                 // Widening between int-like types needs no instruction
                 // (byte→short, byte/short/char→int).
-                let needs_narrow = match (from, to) {
-                    (Ty::Byte, Ty::Short) => false,
-                    (_, Ty::Int) => false,
-                    _ => true,
-                };
+                let needs_narrow = !matches!((from, to), (Ty::Byte, Ty::Short) | (_, Ty::Int));
                 match to_int {
                     Some(i) => {
                         self.em.emit(i);

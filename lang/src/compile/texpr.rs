@@ -148,9 +148,4 @@ impl TExpr {
             _ => None,
         }
     }
-    /// Whether evaluating the expression can have no side effect and cannot throw
-    /// (so it may be dropped).
-    pub fn is_pure(&self) -> bool {
-        matches!(self.kind, TK::Const(_) | TK::Null | TK::Local(_) | TK::This)
-    }
 }
