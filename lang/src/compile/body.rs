@@ -157,6 +157,9 @@ impl<'a, 'g> FnCx<'a, 'g> {
     }
 
     pub fn find_local(&self, name: &str) -> Option<usize> {
+        if name.is_empty() {
+            return None;
+        }
         for s in self.scopes.iter().rev() {
             for &i in s.iter().rev() {
                 if self.locals[i].name == name {
@@ -176,7 +179,7 @@ impl<'a, 'g> FnCx<'a, 'g> {
         is_final: bool,
         initialized: bool,
     ) -> usize {
-        if self.find_local(name).is_some() {
+        if !name.is_empty() && self.find_local(name).is_some() {
             let m = self.method_desc.clone();
             self.g.error(
                 span,
