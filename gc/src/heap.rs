@@ -9,12 +9,17 @@
 //! `Ref` across such a call unless that `Ref` is reachable through the root set it
 //! passed (the root set is updated in place); re-read refs from the roots after it.
 //!
-//! PLACEHOLDER: the body below is a non-collecting bump allocator over one local
-//! buffer, so the VM can be developed against the real API. The generational
-//! collector replaces it; the public signatures are the contract.
+//! Behind it sits the generational, region-based collector of [`crate::plan`].
+//! The hot paths (field access, the eden bump, the write barrier) are inlined
+//! here and cost a few instructions each.
 
 use crate::addr::{Addr, Ref};
+use crate::classes::ClassTable;
 use crate::layout::{ClassId, ElemKind, Layout, ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET};
+use crate::memory::LocalMemory;
+use crate::object::Header;
+use crate::plan::Generational;
+pub use crate::stats::{GcStats, Pause};
 
 /// Heap sizes and debug switches.
 #[derive(Clone, Debug)]
@@ -23,7 +28,9 @@ pub struct HeapConfig {
     pub heap_bytes: usize,
     /// Nursery size (`--young`, `-Xmn`).
     pub young_bytes: usize,
-    /// Region size (a power of two).
+    /// Region size (a power of two, at least 4096). Heaps too small to have 16
+    /// old regions of this size get smaller regions (down to 64 KiB);
+    /// [`Heap::config`] reports the size in effect.
     pub region_bytes: usize,
     /// Young collections an object survives before promotion.
     pub tenure_age: u8,
@@ -63,24 +70,6 @@ pub struct OutOfMemory;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HeapError(pub String);
 
-/// One stop-the-world pause.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Pause {
-    /// `"young"`, `"full"`, ...
-    pub kind: &'static str,
-    pub heap_before: usize,
-    pub heap_after: usize,
-    pub millis: f64,
-}
-
-/// Counters for `--stats` and `--stats-json`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct GcStats {
-    pub pauses: Vec<Pause>,
-    pub bytes_allocated: u64,
-    pub bytes_promoted: u64,
-}
-
 /// A primitive that can be stored in a field or array element.
 pub trait Prim: Copy {
     /// # Safety
@@ -110,57 +99,44 @@ macro_rules! prim {
 prim!(u8, i8, u16, i16, u32, i32, u64, i64, f32, f64);
 
 pub struct Heap {
-    cfg: HeapConfig,
-    /// The backing store, as u64 so that every object is 8-aligned.
-    mem: Vec<u64>,
-    top: usize,
-    layouts: Vec<Option<Layout>>,
-    stats: GcStats,
+    mem: LocalMemory,
+    classes: ClassTable,
+    plan: Generational,
 }
 
 impl Heap {
     pub fn new(cfg: HeapConfig) -> Result<Heap, HeapError> {
-        if cfg.heap_bytes < 1 << 20 || cfg.young_bytes >= cfg.heap_bytes {
-            return Err(HeapError(format!(
-                "heap of {} bytes with a {}-byte nursery is too small",
-                cfg.heap_bytes, cfg.young_bytes
-            )));
-        }
+        let (plan, mem) = Generational::new(&cfg)?;
         Ok(Heap {
-            mem: vec![0u64; cfg.heap_bytes / 8],
-            top: 8, // address 0 is null
-            layouts: Vec::new(),
-            stats: GcStats::default(),
-            cfg,
+            mem,
+            classes: ClassTable::default(),
+            plan,
         })
     }
 
+    /// The configuration in effect (the region size may have been reduced).
     pub fn config(&self) -> &HeapConfig {
-        &self.cfg
+        &self.plan.cfg
     }
 
     /// Declares the layout of class `id`. Ids are dense and chosen by the program;
     /// a class must be defined before its first allocation.
     pub fn define_class(&mut self, id: ClassId, layout: Layout) {
-        let i = id.0 as usize;
-        if self.layouts.len() <= i {
-            self.layouts.resize(i + 1, None);
-        }
-        self.layouts[i] = Some(layout);
+        self.classes.define(id, layout);
     }
 
     pub fn layout(&self, id: ClassId) -> &Layout {
-        self.layouts[id.0 as usize]
-            .as_ref()
+        self.classes
+            .get(id)
             .expect("class used before define_class")
     }
 
     /// Allocates a zeroed instance of `cls`. May collect.
     pub fn alloc(&mut self, cls: ClassId, roots: &mut dyn RootSet) -> Result<Ref, OutOfMemory> {
         let size = self.layout(cls).object_size(0);
-        let r = self.bump(size, roots)?;
-        self.init_header(r, cls);
-        Ok(r)
+        let a = self.allocate(size, roots)?;
+        self.mem.store_u64(a, Header::new(cls).0);
+        Ok(Ref::from_addr(a))
     }
 
     /// Allocates a zeroed array (or string) of class `cls` with `len` elements. May collect.
@@ -171,22 +147,56 @@ impl Heap {
         roots: &mut dyn RootSet,
     ) -> Result<Ref, OutOfMemory> {
         let size = self.layout(cls).object_size(len);
-        let r = self.bump(size, roots)?;
-        self.init_header(r, cls);
-        self.write::<u32>(r, ARRAY_LENGTH_OFFSET, len);
-        Ok(r)
+        let a = self.allocate(size, roots)?;
+        self.mem.store_u64(a, Header::new(cls).0);
+        self.mem
+            .store_u32(a.offset(ARRAY_LENGTH_OFFSET as u64), len);
+        Ok(Ref::from_addr(a))
+    }
+
+    /// The eden bump, else the collector's slow path. The bytes are zeroed.
+    #[inline(always)]
+    fn allocate(&mut self, size: usize, roots: &mut dyn RootSet) -> Result<Addr, OutOfMemory> {
+        if size <= self.plan.large_threshold && !self.plan.cfg.stress {
+            if let Some(a) = self.plan.nursery.alloc(size) {
+                self.mem.zero(a, size);
+                self.plan.stats.bytes_allocated += size as u64;
+                return Ok(a);
+            }
+        }
+        self.plan
+            .alloc_slow(&mut self.mem, &self.classes, size, roots)
     }
 
     /// Collects now (`System.gc()`): a full collection when `full`, else a young one.
-    pub fn collect(&mut self, _full: bool, _roots: &mut dyn RootSet) {}
+    pub fn collect(&mut self, full: bool, roots: &mut dyn RootSet) {
+        self.plan.collect(full, &mut self.mem, &self.classes, roots);
+    }
 
     pub fn stats(&self) -> &GcStats {
-        &self.stats
+        &self.plan.stats
     }
 
     /// Bytes in use now (for `--gc-log` and `Runtime` queries).
     pub fn used_bytes(&self) -> usize {
-        self.top
+        self.plan.used_bytes()
+    }
+
+    /// Checks the whole heap now (as `--verify-heap` does after each collection).
+    pub fn verify(&mut self, roots: &mut dyn RootSet) -> Result<(), String> {
+        let view = crate::view::LocalView {
+            mem: &mut self.mem,
+            classes: &self.classes,
+        };
+        let p = &mut self.plan;
+        crate::collector::verify::verify(
+            &view,
+            &p.regions,
+            &p.nursery,
+            &p.cards,
+            &mut p.marks,
+            roots,
+        )
     }
 
     #[inline(always)]
@@ -203,19 +213,19 @@ impl Heap {
     #[inline(always)]
     pub fn read<T: Prim>(&self, r: Ref, off: u32) -> T {
         let a = r.addr().0 as usize + off as usize;
-        assert!(a + std::mem::size_of::<T>() <= self.top);
-        // SAFETY: the assert keeps the access inside `mem`; objects are 8-aligned
-        // and fields naturally aligned (layout.rs), so `a` is aligned for `T`.
-        unsafe { T::load((self.mem.as_ptr() as *const u8).add(a)) }
+        let p = self.mem.ptr(a, std::mem::size_of::<T>());
+        // SAFETY: `ptr` checked the bounds; objects are 8-aligned and fields
+        // naturally aligned (layout.rs), so `p` is aligned for `T`.
+        unsafe { T::load(p) }
     }
 
     /// Writes a primitive at byte offset `off` of object `r`.
     #[inline(always)]
     pub fn write<T: Prim>(&mut self, r: Ref, off: u32, v: T) {
         let a = r.addr().0 as usize + off as usize;
-        assert!(a + std::mem::size_of::<T>() <= self.top);
-        // SAFETY: as in `read`.
-        unsafe { T::store((self.mem.as_mut_ptr() as *mut u8).add(a), v) }
+        let p = self.mem.ptr(a, std::mem::size_of::<T>());
+        // SAFETY: as in `read`; `&mut self` gives exclusive access.
+        unsafe { T::store(p, v) }
     }
 
     #[inline(always)]
@@ -223,10 +233,15 @@ impl Heap {
         Ref(self.read::<u32>(r, off))
     }
 
-    /// Stores a reference, with the write barrier.
+    /// Stores a reference, with the generational write barrier: an old slot that
+    /// now points into the nursery dirties its card.
     #[inline(always)]
     pub fn write_ref(&mut self, obj: Ref, off: u32, v: Ref) {
         self.write::<u32>(obj, off, v.0);
+        let slot = obj.addr().offset(off as u64);
+        if !self.plan.is_young(obj) && self.plan.is_young(v) {
+            self.plan.remember(slot);
+        }
     }
 
     /// Byte offset of element `i` of an array of `elem`.
@@ -237,32 +252,23 @@ impl Heap {
 
     /// Copies `out.len()` elements starting at element `start` out of array `r`.
     pub fn read_elems<T: Prim>(&self, r: Ref, start: u32, out: &mut [T]) {
-        let sz = std::mem::size_of::<T>() as u32;
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = self.read::<T>(r, ARRAY_DATA_OFFSET + (start + i as u32) * sz);
-        }
+        let sz = std::mem::size_of::<T>();
+        let a = r.addr().0 as usize + ARRAY_DATA_OFFSET as usize + start as usize * sz;
+        let n = std::mem::size_of_val(out);
+        let p = self.mem.ptr(a, n);
+        // SAFETY: `ptr` checked that the whole range is inside the heap; `out` is a
+        // distinct Rust allocation; `Prim` types are plain bytes.
+        unsafe { std::ptr::copy_nonoverlapping(p, out.as_mut_ptr() as *mut u8, n) }
     }
 
     /// Copies `src` into array `r` starting at element `start` (primitive arrays only).
     pub fn write_elems<T: Prim>(&mut self, r: Ref, start: u32, src: &[T]) {
-        let sz = std::mem::size_of::<T>() as u32;
-        for (i, v) in src.iter().enumerate() {
-            self.write::<T>(r, ARRAY_DATA_OFFSET + (start + i as u32) * sz, *v);
+        let sz = std::mem::size_of::<T>();
+        let a = r.addr().0 as usize + ARRAY_DATA_OFFSET as usize + start as usize * sz;
+        let p = self.mem.ptr(a, std::mem::size_of_val(src));
+        // SAFETY: as in `read_elems`, with `&mut self` for exclusive access.
+        unsafe {
+            std::ptr::copy_nonoverlapping(src.as_ptr() as *const u8, p, std::mem::size_of_val(src))
         }
-    }
-
-    fn init_header(&mut self, r: Ref, cls: ClassId) {
-        self.write::<u64>(r, 0, cls.0 as u64);
-    }
-
-    fn bump(&mut self, size: usize, _roots: &mut dyn RootSet) -> Result<Ref, OutOfMemory> {
-        let end = self.top + size;
-        if end > self.mem.len() * 8 {
-            return Err(OutOfMemory);
-        }
-        let r = Ref::from_addr(Addr(self.top as u64));
-        self.top = end;
-        self.stats.bytes_allocated += size as u64;
-        Ok(r)
     }
 }

@@ -1,15 +1,40 @@
 //! The Semeru heap: the universal address space, object layout, allocation and
-//! garbage collection.
+//! garbage collection. Mechanism, policy and plan are kept apart, as in MMTk.
 //!
 //! | concept | module |
 //! |---|---|
 //! | addresses, compressed references, region ids | [`addr`] |
 //! | object header, class layout descriptors, field placement | [`layout`] |
 //! | the VM-facing heap interface (allocation, access, barriers, roots) | [`heap`] |
+//! | class id → layout table | [`classes`] |
+//! | region memory behind one narrow trait (`RegionStore`), local for now | [`memory`] |
+//! | the abstract heap view the tracing/compaction algorithms run over | [`view`] |
+//! | header flags, object sizes, reference slots | [`object`] |
+//! | regions, region table, address-space geometry | [`region`] |
+//! | side metadata: spec table, mark bitmap, cards, block offsets, forwarding | [`metadata`] |
+//! | spaces: nursery (eden + survivors), old regions and humongous objects | [`policy`] |
+//! | collectors: Cheney scavenge, marking, evacuation, verifier | [`collector`] |
+//! | the generational plan: composition, triggers, full-collection phases | [`plan`] |
+//! | pause statistics and the `--gc-log` line | [`stats`] |
+//!
+//! References: Ungar, *Generation Scavenging* (1984); Cheney, *A nonrecursive
+//! list compacting algorithm* (CACM 1970); Detlefs et al., *Garbage-First Garbage
+//! Collection* (ISMM 2004); Wang et al., *Semeru: A Memory-Disaggregated Managed
+//! Runtime* (OSDI 2020).
 
 pub mod addr;
+pub mod classes;
+pub mod collector;
 pub mod heap;
 pub mod layout;
+pub mod memory;
+pub mod metadata;
+pub mod object;
+pub mod plan;
+pub mod policy;
+pub mod region;
+pub mod stats;
+pub mod view;
 
 pub use addr::{Addr, Ref, RegionId};
 pub use heap::{GcStats, Heap, HeapConfig, HeapError, OutOfMemory, Pause, RootSet};

@@ -109,6 +109,13 @@ impl JavaDecimal {
     /// Decomposes a finite `f64` the way `Double.toString` does.
     /// Returns `None` for NaN and infinities.
     pub fn from_f64(d: f64) -> Option<JavaDecimal> {
+        JavaDecimal::from_f64_with(d, true)
+    }
+
+    /// Like [`JavaDecimal::from_f64`], with OpenJDK's `isCompatibleFormat`
+    /// flag: `true` for `Double.toString`, `false` for the digits that
+    /// `java.util.Formatter` (`FormattedFloatingDecimal`) starts from.
+    pub fn from_f64_with(d: f64, compatible_format: bool) -> Option<JavaDecimal> {
         let bits = d.to_bits();
         let negative = bits & SIGN_BIT_MASK != 0;
         let mut fract_bits = bits & SIGNIF_BIT_MASK;
@@ -132,7 +139,7 @@ impl JavaDecimal {
         }
         bin_exp -= 1023;
         let mut dec = JavaDecimal::new(negative);
-        dec.dtoa(bin_exp, fract_bits, n_significant_bits, true);
+        dec.dtoa(bin_exp, fract_bits, n_significant_bits, compatible_format);
         Some(dec)
     }
 
@@ -444,7 +451,11 @@ impl JavaDecimal {
     /// Lays the digits out as `Double.toString` / `Float.toString` do
     /// (`FloatingDecimal.BinaryToASCIIBuffer.getChars`).
     pub fn write_java_format(&self, out: &mut String) {
-        let digits = self.digits();
+        // Never empty in practice; the fallback only keeps this total.
+        let digits = match self.digits() {
+            [] => &b"0"[..],
+            ds => ds,
+        };
         let n = digits.len();
         let push_digits = |out: &mut String, ds: &[u8]| {
             out.extend(ds.iter().map(|&c| char::from(c)));
@@ -490,17 +501,15 @@ impl JavaDecimal {
             } else {
                 e - 1
             };
-            out.push_str(itoa(x).as_str());
+            out.push_str(&x.to_string());
         }
     }
 }
 
-fn itoa(x: i32) -> String {
-    x.to_string()
-}
-
 /// Estimates `floor(log10(d))`; may be one too high, never too low
 /// (`FloatingDecimal.estimateDecExp`, same double arithmetic).
+// The constant must be Java's literal, not `LOG10_2` (a different double).
+#[allow(clippy::approx_constant)]
 fn estimate_dec_exp(fract_bits: u64, bin_exp: i32) -> i32 {
     let d2 = f64::from_bits(EXP_ONE | (fract_bits & SIGNIF_BIT_MASK));
     let d = (d2 - 1.5) * 0.289529654 + 0.176091259 + f64::from(bin_exp) * 0.301029995663981;

@@ -485,12 +485,15 @@ pub fn parse_float_msg(s: &str) -> Result<f32, String> {
 /// Accepts what Java accepts: surrounding chars `<= ' '`, an optional sign,
 /// `NaN`, `Infinity`, decimal digits with an optional point and exponent, an
 /// optional trailing `f`/`F`/`d`/`D`, and hexadecimal literals like `0x1.8p3`.
+// `Err(())` is the requested API; the `_msg` / `_utf16` variants carry details.
+#[allow(clippy::result_unit_err)]
 pub fn parse_double(s: &str) -> Result<f64, ()> {
     scan(s.as_bytes()).map(to_f64).map_err(|_| ())
 }
 
 /// Java's `Float.parseFloat(s)`: `Err(())` means `NumberFormatException`.
 /// The decimal value is rounded directly to `f32` (no double rounding).
+#[allow(clippy::result_unit_err)]
 pub fn parse_float(s: &str) -> Result<f32, ()> {
     scan(s.as_bytes()).map(to_f32).map_err(|_| ())
 }

@@ -1,0 +1,333 @@
+//! The generational plan: composes the nursery, old space and side metadata into
+//! one collector and decides when to run which collection (MMTk's `plan/`).
+//!
+//! Policy:
+//! - Small objects are bump-allocated in eden; objects above
+//!   `min(eden/2, region/2)` go straight to old space, above `region/2` as
+//!   humongous objects.
+//! - When eden is full, a young collection runs if old space can take the worst
+//!   case of promotions within `--heap` (Serial's promotion guarantee); otherwise,
+//!   or if promotion pushed old space over its limit, a full collection runs.
+//! - A full collection marks the whole heap, frees empty regions, evacuates every
+//!   live young object and the sparse old regions into fresh regions, and fixes
+//!   all references. Afterwards the nursery is empty and no card is dirty.
+//! - If old space is still over its limit after a full collection, allocation
+//!   fails with [`OutOfMemory`] until a later full collection brings it under.
+
+use std::time::Instant;
+
+mod full;
+
+use crate::addr::{Addr, Ref, RegionId};
+use crate::classes::ClassTable;
+use crate::collector::{scavenge, verify};
+use crate::heap::{HeapConfig, HeapError, OutOfMemory, RootSet};
+use crate::memory::LocalMemory;
+use crate::metadata::{
+    bitmap::MarkBitmap, bot::BlockOffsetTable, cards::CardTable, forwarding::ForwardingTable,
+};
+use crate::policy::{nursery::Nursery, old::OldSpace};
+use crate::region::{Geometry, RegionTable, Space};
+use crate::stats::{self, GcStats, Pause};
+use crate::view::LocalView;
+
+/// Under `--gc-stress`, every this many collections is a full one.
+const STRESS_FULL_EVERY: u64 = 16;
+/// Smallest region the plan shrinks to for small heaps.
+const MIN_AUTO_REGION: usize = 64 << 10;
+/// Small heaps get smaller regions so that old space has at least this many.
+const MIN_OLD_REGIONS: usize = 16;
+
+/// The kind of a stop-the-world collection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GcKind {
+    Young,
+    Full,
+}
+
+impl GcKind {
+    fn name(self) -> &'static str {
+        match self {
+            GcKind::Young => "young",
+            GcKind::Full => "full",
+        }
+    }
+}
+
+pub struct Generational {
+    pub cfg: HeapConfig,
+    pub geom: Geometry,
+    pub regions: RegionTable,
+    pub nursery: Nursery,
+    pub old: OldSpace,
+    pub cards: CardTable,
+    pub bot: BlockOffsetTable,
+    pub marks: MarkBitmap,
+    pub fwd: ForwardingTable,
+    pub stats: GcStats,
+    /// Compressed refs below this are young.
+    pub young_refs: u32,
+    /// Larger objects are allocated in old space directly.
+    pub large_threshold: usize,
+    start: Instant,
+    collections: u64,
+}
+
+impl Generational {
+    /// Lays out the address space for `cfg` and reserves its memory.
+    pub fn new(cfg: &HeapConfig) -> Result<(Generational, LocalMemory), HeapError> {
+        let err = |m: String| Err(HeapError(m));
+        if !cfg.region_bytes.is_power_of_two() || cfg.region_bytes < 4096 {
+            return err(format!(
+                "region size {} is not a power of two of at least 4096",
+                cfg.region_bytes
+            ));
+        }
+        if cfg.heap_bytes < 1 << 20 || cfg.young_bytes < 4096 || cfg.young_bytes >= cfg.heap_bytes {
+            return err(format!(
+                "heap of {} bytes with a {}-byte nursery is too small",
+                cfg.heap_bytes, cfg.young_bytes
+            ));
+        }
+        let old_limit = cfg.heap_bytes - cfg.young_bytes;
+        let mut rb = cfg.region_bytes;
+        while rb > MIN_AUTO_REGION && old_limit / rb < MIN_OLD_REGIONS {
+            rb /= 2;
+        }
+        let nursery_regions = cfg.young_bytes.div_ceil(rb);
+        let old_limit_regions = (old_limit / rb).max(1);
+        let reserve = old_limit_regions + 2 * nursery_regions + 4;
+        let total = nursery_regions + reserve;
+        if (total as u64) * (rb as u64) > 32 << 30 {
+            return err(format!(
+                "heap of {} bytes exceeds the 32 GiB reach of compressed references",
+                cfg.heap_bytes
+            ));
+        }
+        let geom = Geometry {
+            log_region: rb.trailing_zeros(),
+            nursery_regions: nursery_regions as u32,
+            old_limit_regions: old_limit_regions as u32,
+            total_regions: total as u32,
+        };
+        let Some(mem) = LocalMemory::new(geom.total_bytes(), geom.log_region) else {
+            return err(format!(
+                "cannot reserve {} bytes of heap",
+                geom.total_bytes()
+            ));
+        };
+        let mut cfg = cfg.clone();
+        cfg.region_bytes = rb;
+        let nursery = Nursery::new(cfg.young_bytes);
+        let mut regions = RegionTable::new(geom);
+        for i in 0..geom.nursery_regions {
+            let r = RegionId(i);
+            let space = if regions.base(r) < nursery.eden.end {
+                Space::Eden
+            } else {
+                Space::Survivor
+            };
+            regions.set_young(r, space);
+        }
+        let old_base = geom.old_base();
+        let plan = Generational {
+            large_threshold: geom.humongous_threshold().min(nursery.eden.capacity() / 2),
+            young_refs: (old_base.0 >> crate::addr::LOG_GRANULE) as u32,
+            cards: CardTable::new(old_base, geom.old_reserve_bytes()),
+            bot: BlockOffsetTable::new(old_base, geom.old_reserve_bytes()),
+            marks: MarkBitmap::new(geom.total_bytes()),
+            fwd: ForwardingTable::new(total, geom.log_region),
+            old: OldSpace::default(),
+            stats: GcStats::default(),
+            start: Instant::now(),
+            collections: 0,
+            nursery,
+            regions,
+            geom,
+            cfg,
+        };
+        Ok((plan, mem))
+    }
+
+    /// Bytes in use: nursery plus old space.
+    pub fn used_bytes(&self) -> usize {
+        self.nursery.used() + self.regions.old_used_bytes()
+    }
+
+    /// The write barrier's slow half: `v` (young) was stored in old slot `slot`.
+    #[inline(always)]
+    pub fn remember(&mut self, slot: Addr) {
+        self.cards.dirty(slot);
+    }
+
+    /// True if `v` is a non-null reference into the nursery.
+    #[inline(always)]
+    pub fn is_young(&self, v: Ref) -> bool {
+        v.0.wrapping_sub(1) < self.young_refs - 1
+    }
+
+    /// Allocates `size` zeroed bytes when the eden fast path failed (or under
+    /// `--gc-stress`). May collect.
+    pub fn alloc_slow(
+        &mut self,
+        mem: &mut LocalMemory,
+        classes: &ClassTable,
+        size: usize,
+        roots: &mut dyn RootSet,
+    ) -> Result<Addr, OutOfMemory> {
+        if self.cfg.stress {
+            self.collections += 1;
+            let full = self.collections.is_multiple_of(STRESS_FULL_EVERY);
+            self.collect(full, mem, classes, roots);
+        }
+        let a = if size > self.large_threshold {
+            self.alloc_large(mem, classes, size, roots)?
+        } else {
+            self.alloc_small(mem, classes, size, roots)?
+        };
+        mem.zero(a, size);
+        self.stats.bytes_allocated += size as u64;
+        Ok(a)
+    }
+
+    fn alloc_small(
+        &mut self,
+        mem: &mut LocalMemory,
+        classes: &ClassTable,
+        size: usize,
+        roots: &mut dyn RootSet,
+    ) -> Result<Addr, OutOfMemory> {
+        if let Some(a) = self.nursery.alloc(size) {
+            return Ok(a);
+        }
+        self.collect(false, mem, classes, roots);
+        if let Some(a) = self.nursery.alloc(size) {
+            return Ok(a);
+        }
+        self.collect(true, mem, classes, roots);
+        self.nursery.alloc(size).ok_or(OutOfMemory)
+    }
+
+    fn alloc_large(
+        &mut self,
+        mem: &mut LocalMemory,
+        classes: &ClassTable,
+        size: usize,
+        roots: &mut dyn RootSet,
+    ) -> Result<Addr, OutOfMemory> {
+        let rb = self.geom.region_bytes();
+        if size.div_ceil(rb) > self.geom.old_limit_regions as usize {
+            return Err(OutOfMemory);
+        }
+        if let Some(a) = self.try_alloc_old(mem, classes, size) {
+            return Ok(a);
+        }
+        self.collect(true, mem, classes, roots);
+        self.try_alloc_old(mem, classes, size).ok_or(OutOfMemory)
+    }
+
+    /// Allocates directly in old space if that stays within the limit.
+    fn try_alloc_old(
+        &mut self,
+        mem: &mut LocalMemory,
+        classes: &ClassTable,
+        size: usize,
+    ) -> Option<Addr> {
+        let humongous = size > self.geom.humongous_threshold();
+        let need = if humongous {
+            size.div_ceil(self.geom.region_bytes())
+        } else {
+            usize::from(self.old.current_free(&self.regions) < size)
+        };
+        if self.regions.old_in_use() as usize + need > self.geom.old_limit_regions as usize {
+            return None;
+        }
+        let mut view = LocalView { mem, classes };
+        if humongous {
+            OldSpace::alloc_humongous(&mut view, &mut self.regions, &mut self.bot, size)
+        } else {
+            self.old
+                .alloc(&mut view, &mut self.regions, &mut self.bot, size)
+        }
+    }
+
+    /// Whether old space can absorb every young survivor within the limit.
+    fn promotion_guaranteed(&self) -> bool {
+        let rb = self.geom.region_bytes();
+        let free_regions = (self.geom.old_limit_regions as usize)
+            .saturating_sub(self.regions.old_in_use() as usize);
+        let free = free_regions * rb + self.old.current_free(&self.regions);
+        let need = self.nursery.used();
+        free >= need + need / 8 + rb
+    }
+
+    /// Collects now: a young collection (upgraded to a full one when needed) or a
+    /// full one.
+    pub fn collect(
+        &mut self,
+        full: bool,
+        mem: &mut LocalMemory,
+        classes: &ClassTable,
+        roots: &mut dyn RootSet,
+    ) {
+        if !full && self.promotion_guaranteed() {
+            self.pause(GcKind::Young, mem, classes, roots);
+            if self.regions.old_in_use() <= self.geom.old_limit_regions {
+                return;
+            }
+        }
+        self.pause(GcKind::Full, mem, classes, roots);
+    }
+
+    fn pause(
+        &mut self,
+        kind: GcKind,
+        mem: &mut LocalMemory,
+        classes: &ClassTable,
+        roots: &mut dyn RootSet,
+    ) {
+        let before = self.used_bytes();
+        let t = Instant::now();
+        match kind {
+            GcKind::Young => self.young(mem, classes, roots),
+            GcKind::Full => self.full(mem, classes, roots),
+        }
+        let p = Pause {
+            kind: kind.name(),
+            heap_before: before,
+            heap_after: self.used_bytes(),
+            millis: t.elapsed().as_secs_f64() * 1e3,
+        };
+        if self.cfg.log {
+            eprintln!(
+                "{}",
+                stats::log_line(self.start.elapsed(), &p, self.cfg.heap_bytes)
+            );
+        }
+        self.stats.pauses.push(p);
+        if self.cfg.verify {
+            let view = LocalView { mem, classes };
+            let (r, n, c) = (&self.regions, &self.nursery, &self.cards);
+            if let Err(e) = verify::verify(&view, r, n, c, &mut self.marks, roots) {
+                panic!(
+                    "after {} collection #{}: {e}",
+                    kind.name(),
+                    self.stats.pauses.len()
+                );
+            }
+        }
+    }
+
+    fn young(&mut self, mem: &mut LocalMemory, classes: &ClassTable, roots: &mut dyn RootSet) {
+        let mut view = LocalView { mem, classes };
+        let spaces = scavenge::YoungSpaces {
+            regions: &mut self.regions,
+            nursery: &mut self.nursery,
+            old: &mut self.old,
+            cards: &mut self.cards,
+            bot: &mut self.bot,
+        };
+        let r = scavenge::scavenge(&mut view, spaces, roots, self.cfg.tenure_age);
+        self.stats.bytes_promoted += r.promoted_bytes;
+    }
+}

@@ -1,0 +1,78 @@
+//! Old space: bump allocation within old regions, one region at a time, and
+//! humongous objects in contiguous runs of regions of their own (G1's policy).
+//! Promotion, direct allocation of large objects and compaction all allocate here.
+
+use crate::addr::{Addr, RegionId};
+use crate::metadata::bot::BlockOffsetTable;
+use crate::region::RegionTable;
+use crate::view::HeapViewMut;
+
+#[derive(Default)]
+pub struct OldSpace {
+    /// The region being bump-allocated into.
+    current: Option<RegionId>,
+}
+
+impl OldSpace {
+    /// Allocates `size` bytes (below the humongous threshold), taking a fresh
+    /// region when the current one is full. The bytes are not zeroed. `None` when
+    /// no region is free in the whole reserve.
+    pub fn alloc<V: HeapViewMut>(
+        &mut self,
+        view: &mut V,
+        regions: &mut RegionTable,
+        bot: &mut BlockOffsetTable,
+        size: usize,
+    ) -> Option<Addr> {
+        debug_assert!(size <= regions.geometry().region_bytes());
+        let s = size as u64;
+        if let Some(r) = self.current {
+            let top = regions.get(r).top;
+            if top.0 + s <= regions.end(r).0 {
+                regions.get_mut(r).top = Addr(top.0 + s);
+                bot.record(top, size);
+                return Some(top);
+            }
+        }
+        let r = regions.take_free()?;
+        view.acquire_region(r);
+        self.current = Some(r);
+        let base = regions.base(r);
+        regions.get_mut(r).top = Addr(base.0 + s);
+        bot.record(base, size);
+        Some(base)
+    }
+
+    /// Allocates a humongous object of `size` bytes in a run of fresh regions.
+    /// The bytes are not zeroed.
+    pub fn alloc_humongous<V: HeapViewMut>(
+        view: &mut V,
+        regions: &mut RegionTable,
+        bot: &mut BlockOffsetTable,
+        size: usize,
+    ) -> Option<Addr> {
+        let rb = regions.geometry().region_bytes();
+        let n = size.div_ceil(rb) as u32;
+        let start = regions.take_free_run(n)?;
+        let base = regions.base(start);
+        for i in 0..n {
+            let r = RegionId(start.0 + i);
+            view.acquire_region(r);
+            let end = (base.0 + size as u64).min(regions.end(r).0);
+            regions.get_mut(r).top = Addr(end);
+        }
+        bot.record(base, size);
+        Some(base)
+    }
+
+    /// Stops allocating into the current region (a full collection starts over).
+    pub fn retire(&mut self) {
+        self.current = None;
+    }
+
+    /// Free bytes left in the current region.
+    pub fn current_free(&self, regions: &RegionTable) -> usize {
+        self.current
+            .map_or(0, |r| (regions.end(r).0 - regions.get(r).top.0) as usize)
+    }
+}
