@@ -15,9 +15,20 @@ use std::time::Duration;
 
 const MODES: &[(&str, &[&str])] = &[
     ("default", &["run"]),
-    ("small-verify", &["run", "--heap", "64m", "--young", "2m", "--verify-heap"]),
+    (
+        "small-verify",
+        &["run", "--heap", "64m", "--young", "2m", "--verify-heap"],
+    ),
 ];
-const STRESS: &[&str] = &["run", "--heap", "64m", "--young", "1m", "--gc-stress", "--verify-heap"];
+const STRESS: &[&str] = &[
+    "run",
+    "--heap",
+    "64m",
+    "--young",
+    "1m",
+    "--gc-stress",
+    "--verify-heap",
+];
 
 fn main() {
     let args = Arguments::from_args();
@@ -33,7 +44,10 @@ fn main() {
             modes.push(("gc-stress", STRESS));
         }
         for (mode, pre) in modes {
-            if wanted.as_ref().is_some_and(|w| !w.iter().any(|m| m == mode)) {
+            if wanted
+                .as_ref()
+                .is_some_and(|w| !w.iter().any(|m| m == mode))
+            {
                 continue;
             }
             let c = case.clone();

@@ -18,8 +18,12 @@ fn main() {
     for case in common::cases(&["tests/conformance", "examples"]) {
         let name = format!("java::{}", case.name());
         let t = Trial::test(name, move || {
-            case.check("java", &["-Xss1m", "--source", "17"], Duration::from_secs(120))
-                .map_err(Failed::from)
+            case.check(
+                "java",
+                &["-Xss1m", "--source", "17"],
+                Duration::from_secs(120),
+            )
+            .map_err(Failed::from)
         });
         trials.push(if have_java {
             t
@@ -28,7 +32,9 @@ fn main() {
         });
     }
     if !have_java {
-        eprintln!("java_oracle: `java` is not on PATH; the recorded expectations are not re-checked");
+        eprintln!(
+            "java_oracle: `java` is not on PATH; the recorded expectations are not re-checked"
+        );
     }
     libtest_mimic::run(&args, trials).exit();
 }

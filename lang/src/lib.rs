@@ -9,6 +9,7 @@
 //! | name resolution, type checking, lowering to `semeru_vm` bytecode | `compile` |
 
 pub mod ast;
+pub mod compile;
 pub mod diag;
 pub mod lexer;
 pub mod parser;

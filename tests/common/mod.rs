@@ -72,7 +72,9 @@ impl Case {
     pub fn name(&self) -> String {
         let rel = self.sem.strip_prefix(repo()).unwrap_or(&self.sem);
         let s = rel.with_extension("").to_string_lossy().into_owned();
-        s.strip_prefix("tests/conformance/").unwrap_or(&s).to_string()
+        s.strip_prefix("tests/conformance/")
+            .unwrap_or(&s)
+            .to_string()
     }
 
     /// Runs `program args… FILE progargs…` in the file's folder and compares with the
@@ -81,7 +83,10 @@ impl Case {
         let dir = self.sem.parent().unwrap_or(Path::new("."));
         let name = self.sem.file_name().unwrap_or_default();
         let mut cmd = Command::new(program);
-        cmd.args(pre_args).arg(name).args(&self.args).current_dir(dir);
+        cmd.args(pre_args)
+            .arg(name)
+            .args(&self.args)
+            .current_dir(dir);
         cmd.stdin(match &self.stdin {
             Some(p) => Stdio::from(std::fs::File::open(p).map_err(|e| e.to_string())?),
             None => Stdio::null(),
@@ -116,7 +121,10 @@ impl Case {
         } else {
             let stderr = String::from_utf8_lossy(&got.stderr);
             let tail: String = stderr.lines().take(12).collect::<Vec<_>>().join("\n");
-            Err(format!("{}\n--- stderr (head) ---\n{tail}", problems.join("\n")))
+            Err(format!(
+                "{}\n--- stderr (head) ---\n{tail}",
+                problems.join("\n")
+            ))
         }
     }
 }
@@ -130,7 +138,9 @@ pub struct Output {
 /// Runs a command, killing it after `timeout`.
 pub fn run_with_timeout(mut cmd: Command, timeout: Duration) -> Result<Output, String> {
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
     let mut so = child.stdout.take();
     let mut se = child.stderr.take();
     let t_out = std::thread::spawn(move || {

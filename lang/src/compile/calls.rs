@@ -1,0 +1,537 @@
+//! Method calls, constructors and overload resolution (JLS 15.12.2 phases 1
+//! and 2 without boxing; the most specific method; ambiguity).
+
+use super::body::FnCx;
+use super::check_expr::Amb;
+use super::classes::{MId, MethodSrc};
+use super::convert::string_ty;
+use super::resolve::TypeName;
+use super::texpr::{CallKind, TExpr, TK};
+use super::types::Ty;
+use crate::ast::{Expr, Ident, TypeExpr};
+use crate::diag::{Diagnostic, Span};
+use semeru_gc::ClassId;
+use semeru_stdlib::builtins::{BUILTINS, OBJECT, PRINT_STREAM, STRING};
+use semeru_stdlib::natives::{self, Native, NativeKind};
+use semeru_vm::program::MethodId;
+
+#[derive(Clone, Debug)]
+pub enum Target {
+    Method(MId),
+    Native(Native, NativeKind),
+}
+
+#[derive(Clone, Debug)]
+pub struct Cand {
+    pub params: Vec<Ty>,
+    pub ret: Ty,
+    pub is_static: bool,
+    pub target: Target,
+    /// Declaring class, for messages.
+    pub owner: String,
+}
+
+/// The receiver of a call, as written.
+enum Recv {
+    /// `m(...)`: this class or an enclosing one.
+    Implicit(ClassId),
+    /// `Type.m(...)`.
+    Type,
+    Expr(TExpr),
+    Super,
+}
+
+fn mid(m: MId) -> MethodId {
+    MethodId(m.0 as u16)
+}
+
+impl<'a> FnCx<'a, '_> {
+    /// Methods named `name` of class `c` and its superclasses (overridden ones once).
+    fn class_cands(&mut self, c: ClassId, name: &str) -> Vec<Cand> {
+        let mut out: Vec<Cand> = Vec::new();
+        for k in self.g.table.chain(c) {
+            let ms = self.g.table.class(k).methods.clone();
+            for m in ms {
+                let mi = self.g.table.method(m);
+                if mi.name != name || out.iter().any(|o| o.params == mi.params) {
+                    continue;
+                }
+                out.push(Cand {
+                    params: mi.params.clone(),
+                    ret: mi.ret.clone(),
+                    is_static: mi.is_static,
+                    target: Target::Method(m),
+                    owner: self.g.table.class(k).display.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    /// Natives of a library class named `name`.
+    fn native_cands(&mut self, class: &str, name: &str) -> Vec<Cand> {
+        let found: Vec<(Native, &'static natives::NativeDesc)> =
+            natives::lookup(class, name).collect();
+        let owner = class.rsplit('/').next().unwrap_or(class).to_string();
+        let mut out = Vec::new();
+        for (n, d) in found {
+            let Some((params, ret)) = self.g.table.parse_method_desc(d.desc) else {
+                continue;
+            };
+            out.push(Cand {
+                params,
+                ret,
+                is_static: d.kind == NativeKind::Static
+                    || (d.kind == NativeKind::Intrinsic && d.name == "valueOf"),
+                target: Target::Native(n, d.kind),
+                owner: owner.clone(),
+            });
+        }
+        out
+    }
+
+    /// Candidates for `recv.name(...)` where `recv` has static type `t`.
+    fn type_cands(&mut self, t: &Ty, name: &str) -> Vec<Cand> {
+        match t {
+            Ty::Class(c) if c.0 == STRING => {
+                let mut v = self.native_cands("java/lang/String", name);
+                if v.is_empty() {
+                    v = self.class_cands(ClassId(OBJECT), name);
+                }
+                v
+            }
+            Ty::Class(c) if c.0 == PRINT_STREAM => self.native_cands("java/io/PrintStream", name),
+            Ty::Class(c) => self.class_cands(*c, name),
+            Ty::Array(_) => self.class_cands(ClassId(OBJECT), name),
+            _ => Vec::new(),
+        }
+    }
+
+    fn arg_list(&self, args: &[TExpr]) -> String {
+        let v: Vec<String> = args.iter().map(|a| self.display(&a.ty)).collect();
+        v.join(",")
+    }
+
+    /// Picks the most specific applicable candidate, or reports why none fits.
+    pub fn select(
+        &mut self,
+        what: &str,
+        name: &str,
+        cands: Vec<Cand>,
+        args: &[TExpr],
+        span: Span,
+    ) -> Option<Cand> {
+        if cands.is_empty() {
+            let a = self.arg_list(args);
+            self.g
+                .error(span, format!("cannot find symbol: {what} {name}({a})"));
+            return None;
+        }
+        let applicable: Vec<&Cand> = cands
+            .iter()
+            .filter(|c| {
+                c.params.len() == args.len()
+                    && c.params
+                        .iter()
+                        .zip(args)
+                        .all(|(p, a)| a.ty != Ty::Void && self.g.table.widens(&a.ty, p))
+            })
+            .collect();
+        if applicable.is_empty() {
+            let a = self.arg_list(args);
+            if cands.len() == 1 {
+                let c = &cands[0];
+                let req: Vec<String> = c.params.iter().map(|p| self.display(p)).collect();
+                let req = if req.is_empty() {
+                    "no arguments".to_string()
+                } else {
+                    req.join(",")
+                };
+                let found = if a.is_empty() {
+                    "no arguments".to_string()
+                } else {
+                    a
+                };
+                self.g.report(
+                    Diagnostic::error(
+                        span,
+                        format!(
+                            "{what} {name} in class {} cannot be applied to given types",
+                            c.owner
+                        ),
+                    )
+                    .with_note(format!("required: {req}"))
+                    .with_note(format!("found:    {found}")),
+                );
+            } else {
+                self.g
+                    .error(span, format!("no suitable {what} found for {name}({a})"));
+            }
+            return None;
+        }
+        let more_specific = |x: &Cand, y: &Cand| {
+            x.params
+                .iter()
+                .zip(&y.params)
+                .all(|(p, q)| self.g.table.widens(p, q))
+        };
+        let maximal: Vec<&Cand> = applicable
+            .iter()
+            .filter(|c| applicable.iter().all(|o| more_specific(c, o)))
+            .copied()
+            .collect();
+        if let Some(best) = maximal.first() {
+            return Some((*best).clone());
+        }
+        if args.iter().any(|a| a.ty.is_error()) {
+            return applicable.first().map(|c| (*c).clone());
+        }
+        let (x, y) = (applicable[0], applicable[1]);
+        let sig = |c: &Cand| {
+            let v: Vec<String> = c.params.iter().map(|p| self.display(p)).collect();
+            format!("{what} {name}({}) in {}", v.join(","), c.owner)
+        };
+        let msg = format!(
+            "reference to {name} is ambiguous\n  both {} and {} match",
+            sig(x),
+            sig(y)
+        );
+        self.g.error(span, msg);
+        applicable.first().map(|c| (*c).clone())
+    }
+
+    fn check_args(&mut self, args: &[Expr]) -> Vec<TExpr> {
+        args.iter().map(|a| self.check_expr(a)).collect()
+    }
+
+    pub fn check_call(
+        &mut self,
+        target: Option<&Expr>,
+        name: &Ident,
+        args: &[Expr],
+        span: Span,
+    ) -> TExpr {
+        let (recv, cands) = match target {
+            None => {
+                // The innermost enclosing class with a method of that name (JLS 15.12.1).
+                let mut c = Some(self.class);
+                let mut found = None;
+                while let Some(k) = c {
+                    let v = self.class_cands(k, &name.name);
+                    if !v.is_empty() {
+                        found = Some((k, v));
+                        break;
+                    }
+                    c = self.g.table.class(k).outer;
+                }
+                match found {
+                    Some((k, v)) => (Recv::Implicit(k), v),
+                    None => (Recv::Implicit(self.class), Vec::new()),
+                }
+            }
+            Some(t) => match self.resolve_amb(t) {
+                Amb::Expr(e) => {
+                    if e.ty.is_error() {
+                        self.check_args(args);
+                        return TExpr::error(span);
+                    }
+                    if e.ty.is_prim() || e.ty == Ty::Null || e.ty == Ty::Void {
+                        let tn = self.display(&e.ty);
+                        self.g.error(t.span, format!("{tn} cannot be dereferenced"));
+                        self.check_args(args);
+                        return TExpr::error(span);
+                    }
+                    let v = self.type_cands(&e.ty, &name.name);
+                    (Recv::Expr(e), v)
+                }
+                Amb::Type(TypeName::Class(c)) => {
+                    let v = if c.0 == STRING {
+                        self.native_cands("java/lang/String", &name.name)
+                    } else {
+                        self.class_cands(c, &name.name)
+                    };
+                    (Recv::Type, v)
+                }
+                Amb::Type(TypeName::Lib(l)) => (Recv::Type, self.native_cands(l, &name.name)),
+                Amb::Pkg(p) => {
+                    self.g.error(
+                        t.span,
+                        format!("cannot find symbol: variable {}", p.join(".")),
+                    );
+                    self.check_args(args);
+                    return TExpr::error(span);
+                }
+            },
+        };
+        let args = self.check_args(args);
+        let Some(c) = self.select("method", &name.name, cands, &args, name.span) else {
+            return TExpr::error(span);
+        };
+        self.build_call(c, recv, args, &name.name, span)
+    }
+
+    pub fn check_super_call(&mut self, name: &Ident, args: &[Expr], span: Span) -> TExpr {
+        let Some(sup) = self.super_class(span) else {
+            self.check_args(args);
+            return TExpr::error(span);
+        };
+        let cands = self.class_cands(sup, &name.name);
+        let args = self.check_args(args);
+        let Some(c) = self.select("method", &name.name, cands, &args, name.span) else {
+            return TExpr::error(span);
+        };
+        self.build_call(c, Recv::Super, args, &name.name, span)
+    }
+
+    fn build_call(
+        &mut self,
+        c: Cand,
+        recv: Recv,
+        args: Vec<TExpr>,
+        name: &str,
+        span: Span,
+    ) -> TExpr {
+        let args: Vec<TExpr> = args
+            .into_iter()
+            .zip(&c.params)
+            .map(|(a, p)| self.invoke_conv(a, p))
+            .collect();
+        let ret = c.ret.clone();
+        if c.is_static {
+            let kind = match c.target {
+                Target::Method(m) => {
+                    let mi = self.g.table.method(m);
+                    let (owner, private) = (mi.class, mi.is_private);
+                    self.check_private(private, owner, &format!("{name}(...)"), span);
+                    CallKind::Static(mid(m), self.init_for(owner))
+                }
+                Target::Native(n, NativeKind::Intrinsic) => {
+                    let dummy = TExpr::new(TK::Null, Ty::Null, span);
+                    return self.intrinsic(n, dummy, args, span);
+                }
+                Target::Native(n, _) => CallKind::Native(n),
+            };
+            return TExpr::new(
+                TK::Call {
+                    kind,
+                    recv: None,
+                    args,
+                },
+                ret,
+                span,
+            );
+        }
+        let sig_s = {
+            let v: Vec<String> = c.params.iter().map(|p| self.display(p)).collect();
+            format!("{name}({})", v.join(","))
+        };
+        let sig = || sig_s.clone();
+        let (recv, is_super) = match recv {
+            Recv::Implicit(k) => {
+                if self.is_static || k != self.class {
+                    let s = sig();
+                    self.g.error(
+                        span,
+                        format!("non-static method {s} cannot be referenced from a static context"),
+                    );
+                    return TExpr::error(span);
+                }
+                if self.in_ctor_call {
+                    self.g.error(
+                        span,
+                        format!("cannot reference {name}() before supertype constructor has been called"),
+                    );
+                }
+                (TExpr::new(TK::This, Ty::Class(self.class), span), false)
+            }
+            Recv::Type => {
+                let s = sig();
+                self.g.error(
+                    span,
+                    format!("non-static method {s} cannot be referenced from a static context"),
+                );
+                return TExpr::error(span);
+            }
+            Recv::Expr(e) => (e, false),
+            Recv::Super => {
+                let sup = self
+                    .g
+                    .table
+                    .class(self.class)
+                    .super_
+                    .unwrap_or(ClassId(OBJECT));
+                (TExpr::new(TK::This, Ty::Class(sup), span), true)
+            }
+        };
+        let kind = match c.target {
+            Target::Native(n, NativeKind::Intrinsic) => {
+                return self.intrinsic(n, recv, args, span);
+            }
+            Target::Native(n, _) => CallKind::Native(n),
+            Target::Method(m) => {
+                let mi = self.g.table.method(m);
+                let (owner, private, vslot, abstract_) =
+                    (mi.class, mi.is_private, mi.vslot, mi.is_abstract);
+                let native = match mi.src {
+                    MethodSrc::Native(n) => Some(n),
+                    _ => None,
+                };
+                self.check_private(private, owner, &format!("{name}(...)"), span);
+                if is_super && abstract_ {
+                    let s = sig();
+                    self.g.error(
+                        span,
+                        format!(
+                            "abstract method {s} in class {} cannot be accessed directly",
+                            c.owner
+                        ),
+                    );
+                }
+                match (is_super || private, native, vslot) {
+                    (true, Some(n), _) => CallKind::Native(n),
+                    (true, None, _) | (false, _, None) => CallKind::Special(mid(m)),
+                    (false, _, Some(v)) => CallKind::Virtual(v),
+                }
+            }
+        };
+        TExpr::new(
+            TK::Call {
+                kind,
+                recv: Some(Box::new(recv)),
+                args,
+            },
+            ret,
+            span,
+        )
+    }
+
+    /// `println(Object)`, `print(Object)`, `String.valueOf(Object)`.
+    fn intrinsic(&mut self, n: Native, recv: TExpr, args: Vec<TExpr>, span: Span) -> TExpr {
+        let mut args = args;
+        let arg = args.pop().unwrap_or_else(|| TExpr::error(span));
+        let s = TExpr::new(TK::ObjToStr(Box::new(arg)), string_ty(), span);
+        let target = match n {
+            Native::PrintlnObj => Native::PrintlnStr,
+            Native::PrintObj => Native::PrintStr,
+            _ => return s,
+        };
+        TExpr::new(
+            TK::Call {
+                kind: CallKind::Native(target),
+                recv: Some(Box::new(recv)),
+                args: vec![s],
+            },
+            Ty::Void,
+            span,
+        )
+    }
+
+    /// `new C(args)`.
+    pub fn check_new(&mut self, ty: &TypeExpr, args: &[Expr], span: Span) -> TExpr {
+        let t = self.g.resolve_type(Some(self.class), ty);
+        let args = self.check_args(args);
+        let c = match t {
+            Ty::Class(c) => c,
+            Ty::Error => return TExpr::error(span),
+            _ => {
+                self.g.error(ty.span, "unexpected type: class required");
+                return TExpr::error(span);
+            }
+        };
+        if c.0 == STRING {
+            let cands = self.native_cands("java/lang/String", "<new>");
+            let Some(k) = self.select("constructor", "String", cands, &args, span) else {
+                return TExpr::error(span);
+            };
+            return self.build_call(k, Recv::Type, args, "String", span);
+        }
+        if c.0 == OBJECT {
+            if !args.is_empty() {
+                self.g.error(
+                    span,
+                    "constructor Object in class Object cannot be applied to given types",
+                );
+            }
+            return TExpr::new(
+                TK::New {
+                    class: c,
+                    ctor: None,
+                    args: Vec::new(),
+                    init: None,
+                },
+                Ty::Class(c),
+                span,
+            );
+        }
+        if (c.0 as usize) < BUILTINS.len() {
+            let n = self.g.table.class(c).display.clone();
+            self.g.unsupported(
+                span,
+                &format!("creating {n} objects (exceptions are issue 3)"),
+            );
+            return TExpr::error(span);
+        }
+        let info = self.g.table.class(c);
+        if info.is_abstract {
+            let n = info.display.clone();
+            self.g
+                .error(span, format!("{n} is abstract; cannot be instantiated"));
+            return TExpr::error(span);
+        }
+        let simple = info.simple.clone();
+        let Some(k) = self.ctor_select(c, &simple, &args, span) else {
+            return TExpr::error(span);
+        };
+        let Target::Method(m) = k.target else {
+            return TExpr::error(span);
+        };
+        let args = args
+            .into_iter()
+            .zip(&k.params)
+            .map(|(a, p)| self.invoke_conv(a, p))
+            .collect();
+        let init = self.init_for(c);
+        TExpr::new(
+            TK::New {
+                class: c,
+                ctor: Some(mid(m)),
+                args,
+                init,
+            },
+            Ty::Class(c),
+            span,
+        )
+    }
+
+    /// Overload resolution among the constructors of `c`.
+    pub fn ctor_select(
+        &mut self,
+        c: ClassId,
+        simple: &str,
+        args: &[TExpr],
+        span: Span,
+    ) -> Option<Cand> {
+        let ctors = self.g.table.class(c).ctors.clone();
+        let owner = self.g.table.class(c).display.clone();
+        let cands: Vec<Cand> = ctors
+            .iter()
+            .map(|m| {
+                let mi = self.g.table.method(*m);
+                Cand {
+                    params: mi.params.clone(),
+                    ret: Ty::Void,
+                    is_static: false,
+                    target: Target::Method(*m),
+                    owner: owner.clone(),
+                }
+            })
+            .collect();
+        let k = self.select("constructor", simple, cands, args, span)?;
+        if let Target::Method(m) = k.target {
+            let mi = self.g.table.method(m);
+            let (p, o) = (mi.is_private, mi.class);
+            self.check_private(p, o, &format!("{simple}(...)"), span);
+        }
+        Some(k)
+    }
+}

@@ -1,0 +1,634 @@
+//! Building the class table: built-in classes, user classes (top-level and
+//! static nested), superclasses, fields and their layout, methods, constructors,
+//! and vtables.
+
+use super::classes::{
+    ClassInfo, ClassOrigin, ConstState, FieldId, FieldInfo, FieldSlot, MId, MethodInfo, MethodSrc,
+};
+use super::state::Compiler;
+use super::types::Ty;
+use crate::ast::{self, ClassDecl, ClassKind, CompilationUnit, Member, Modifiers};
+use crate::diag::Span;
+use semeru_gc::{ClassId, ElemKind, InstanceLayout, Layout};
+use semeru_stdlib::builtins::{BuiltinShape, BUILTINS, OBJECT, STRING};
+use semeru_stdlib::natives::Native;
+
+fn access_of(m: &Modifiers) -> u8 {
+    if m.public {
+        3
+    } else if m.protected {
+        2
+    } else if m.private {
+        0
+    } else {
+        1
+    }
+}
+
+impl<'a> Compiler<'a> {
+    /// Fills the class table from the built-ins and the compilation unit.
+    pub fn declare(&mut self, unit: &'a CompilationUnit) -> Vec<ClassId> {
+        self.declare_builtins();
+        let mut users = Vec::new();
+        for c in &unit.classes {
+            self.collect_class(c, None, &mut users);
+        }
+        for &c in &users {
+            self.resolve_super(c);
+        }
+        self.break_cycles(&users);
+        let mut order = users.clone();
+        order.sort_by_key(|c| self.table.chain(*c).len());
+        for &c in &order {
+            self.declare_fields(c);
+        }
+        for &c in &order {
+            self.declare_methods(c);
+        }
+        for &c in &order {
+            self.build_vtable(c);
+        }
+        users
+    }
+
+    fn declare_builtins(&mut self) {
+        for b in BUILTINS {
+            let internal = b.internal.to_string();
+            let simple = internal.rsplit('/').next().unwrap_or("").to_string();
+            let super_ = b.super_id.map(ClassId);
+            let mut layout = InstanceLayout::default();
+            let (origin, heap_layout) = match b.shape {
+                BuiltinShape::Instance(fields) => {
+                    if let Some(s) = super_ {
+                        layout = self.table.class(s).layout.clone();
+                    }
+                    let kinds: Vec<ElemKind> = fields
+                        .iter()
+                        .map(|(_, d)| {
+                            self.table
+                                .parse_desc(d)
+                                .map_or(ElemKind::Ref, |(t, _)| t.elem_kind())
+                        })
+                        .collect();
+                    layout = layout.extend(&kinds).0;
+                    (ClassOrigin::Builtin, layout.to_layout())
+                }
+                BuiltinShape::String => (
+                    ClassOrigin::Builtin,
+                    Layout::Array {
+                        elem: ElemKind::Char,
+                    },
+                ),
+                BuiltinShape::Array(d) => {
+                    let elem = self.table.parse_desc(d).map_or(Ty::Error, |(t, _)| t);
+                    let kind = elem.elem_kind();
+                    self.table.arrays.insert(elem.clone(), ClassId(b.id));
+                    (ClassOrigin::Array(elem), Layout::Array { elem: kind })
+                }
+            };
+            let display = match &origin {
+                ClassOrigin::Array(e) => format!("{}[]", self.table.display(e)),
+                _ => simple.clone(),
+            };
+            let vtable = super_.map_or(Vec::new(), |s| self.table.class(s).vtable.clone());
+            self.table.classes.push(ClassInfo {
+                name: semeru_stdlib::builtins::java_name(&internal),
+                internal,
+                display,
+                simple,
+                super_,
+                origin,
+                outer: None,
+                nested: Vec::new(),
+                fields: Vec::new(),
+                methods: Vec::new(),
+                ctors: Vec::new(),
+                layout,
+                heap_layout,
+                vtable,
+                clinit: None,
+                is_abstract: false,
+                span: Span::default(),
+            });
+            let id = ClassId(b.id);
+            if b.id == OBJECT {
+                for (i, n) in [Native::ObjToString, Native::ObjEquals, Native::ObjHashCode]
+                    .into_iter()
+                    .enumerate()
+                {
+                    let m = self.native_method(id, n, Some(i as u16));
+                    self.table.class_mut(id).methods.push(m);
+                    self.table.class_mut(id).vtable.push(m);
+                }
+            } else if b.id == STRING {
+                for (i, n) in [Native::StrToString, Native::StrEquals, Native::StrHashCode]
+                    .into_iter()
+                    .enumerate()
+                {
+                    let m = self.native_method(id, n, Some(i as u16));
+                    self.table.class_mut(id).vtable[i] = m;
+                }
+            }
+        }
+    }
+
+    /// A method-table entry for a native (used in vtables).
+    fn native_method(&mut self, class: ClassId, n: Native, vslot: Option<u16>) -> MId {
+        let d = n.desc();
+        let (params, ret) = self
+            .table
+            .parse_method_desc(d.desc)
+            .unwrap_or((Vec::new(), Ty::Void));
+        let id = MId(self.table.methods.len() as u32);
+        self.table.methods.push(MethodInfo {
+            name: d.name.to_string(),
+            class,
+            params,
+            ret,
+            is_static: false,
+            is_private: false,
+            is_abstract: false,
+            is_final: false,
+            access: 3,
+            vslot,
+            src: MethodSrc::Native(n),
+            span: Span::default(),
+        });
+        id
+    }
+
+    fn check_class_modifiers(&mut self, m: &Modifiers) {
+        for o in &m.other {
+            self.unsupported(o.span, &format!("the modifier '{}'", o.name));
+        }
+        for a in &m.annotations {
+            if a.name != "Override" && a.name != "SuppressWarnings" && a.name != "Deprecated" {
+                self.unsupported(a.span, &format!("the annotation @{}", a.name));
+            }
+        }
+    }
+
+    fn collect_class(&mut self, d: &'a ClassDecl, outer: Option<ClassId>, out: &mut Vec<ClassId>) {
+        match d.kind {
+            ClassKind::Class => {}
+            ClassKind::Interface => {
+                return self.unsupported(d.name.span, "interfaces (issue 3)");
+            }
+            ClassKind::Enum => return self.unsupported(d.name.span, "enums"),
+            ClassKind::Record => return self.unsupported(d.name.span, "records"),
+        }
+        if outer.is_some() && !d.modifiers.static_ {
+            self.unsupported(d.name.span, "inner (non-static nested) classes");
+        }
+        if let Some(tp) = d.type_params.first() {
+            self.unsupported(tp.name.span, "generics (issue 3)");
+        }
+        if let Some(i) = d.implements.first() {
+            self.unsupported(i.span, "interfaces (issue 3)");
+        }
+        self.check_class_modifiers(&d.modifiers);
+        let simple = d.name.name.clone();
+        let (name, display) = match outer {
+            Some(o) => {
+                let oc = self.table.class(o);
+                (
+                    format!("{}${simple}", oc.name),
+                    format!("{}.{simple}", oc.display),
+                )
+            }
+            None => (simple.clone(), simple.clone()),
+        };
+        let dup = match outer {
+            Some(o) => {
+                self.table.class(o).nested.iter().any(|(n, _)| *n == simple)
+                    || self.table.chain_outer_names(o).contains(&simple)
+            }
+            None => self.table.top_level.contains_key(&simple),
+        };
+        if dup {
+            let where_ = match outer {
+                Some(o) => format!("class {}", self.table.class(o).display),
+                None => "package unnamed package".to_string(),
+            };
+            self.error(
+                d.name.span,
+                format!("duplicate class: {simple} is already defined in {where_}"),
+            );
+            return;
+        }
+        let id = ClassId(self.table.classes.len() as u32);
+        self.table.classes.push(ClassInfo {
+            internal: name.clone(),
+            name,
+            display,
+            simple: simple.clone(),
+            super_: None,
+            origin: ClassOrigin::User(d),
+            outer,
+            nested: Vec::new(),
+            fields: Vec::new(),
+            methods: Vec::new(),
+            ctors: Vec::new(),
+            layout: InstanceLayout::default(),
+            heap_layout: InstanceLayout::default().to_layout(),
+            vtable: Vec::new(),
+            clinit: None,
+            is_abstract: d.modifiers.abstract_,
+            span: d.name.span,
+        });
+        match outer {
+            Some(o) => self.table.class_mut(o).nested.push((simple, id)),
+            None => {
+                self.table.top_level.insert(simple, id);
+            }
+        }
+        out.push(id);
+        for m in &d.members {
+            if let Member::Class(c) = m {
+                self.collect_class(c, Some(id), out);
+            }
+        }
+    }
+
+    fn user_decl(&self, c: ClassId) -> Option<&'a ClassDecl> {
+        match self.table.class(c).origin {
+            ClassOrigin::User(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    fn resolve_super(&mut self, c: ClassId) {
+        let Some(d) = self.user_decl(c) else { return };
+        let mut sup = ClassId(OBJECT);
+        if let Some(t) = &d.extends {
+            let scope = self.table.class(c).outer;
+            match self.resolve_type(scope.or(Some(c)), t) {
+                Ty::Class(s) if s.0 == STRING => {
+                    self.error(t.span, "cannot inherit from final String");
+                }
+                Ty::Class(s) if s.0 != OBJECT && (s.0 as usize) < BUILTINS.len() => {
+                    let n = self.table.class(s).display.clone();
+                    self.unsupported(t.span, &format!("extending the built-in class {n}"));
+                }
+                Ty::Class(s) => {
+                    if let Some(sd) = self.user_decl(s) {
+                        if sd.modifiers.final_ {
+                            let n = self.table.class(s).display.clone();
+                            self.error(t.span, format!("cannot inherit from final {n}"));
+                        }
+                    }
+                    sup = s;
+                }
+                Ty::Error => {}
+                _ => self.error(t.span, "unexpected type: a class is required here"),
+            }
+        }
+        self.table.class_mut(c).super_ = Some(sup);
+    }
+
+    fn break_cycles(&mut self, users: &[ClassId]) {
+        for &c in users {
+            let mut cur = self.table.class(c).super_;
+            let mut steps = 0;
+            while let Some(s) = cur {
+                if s == c || steps > users.len() + 1 {
+                    let span = self.table.class(c).span;
+                    let n = self.table.class(c).display.clone();
+                    self.error(span, format!("cyclic inheritance involving {n}"));
+                    self.table.class_mut(c).super_ = Some(ClassId(OBJECT));
+                    break;
+                }
+                steps += 1;
+                cur = self.table.class(s).super_;
+            }
+        }
+    }
+
+    fn declare_fields(&mut self, c: ClassId) {
+        let Some(d) = self.user_decl(c) else { return };
+        let mut kinds = Vec::new();
+        let mut inst = Vec::new();
+        for m in &d.members {
+            let Member::Field(fd) = m else { continue };
+            self.check_class_modifiers(&fd.modifiers);
+            let base = self.resolve_type(Some(c), &fd.ty);
+            for decl in &fd.declarators {
+                let mut ty = base.clone();
+                if !ty.is_error() {
+                    for _ in 0..decl.extra_dims {
+                        ty = Ty::Array(Box::new(ty));
+                    }
+                }
+                let name = decl.name.name.clone();
+                let dup = self
+                    .table
+                    .class(c)
+                    .fields
+                    .iter()
+                    .any(|f| self.table.field(*f).name == name);
+                if dup {
+                    let cn = self.table.class(c).display.clone();
+                    self.error(
+                        decl.name.span,
+                        format!("variable {name} is already defined in class {cn}"),
+                    );
+                    continue;
+                }
+                let is_static = fd.modifiers.static_;
+                let slot = if is_static {
+                    let full = format!("{}.{name}", self.table.class(c).name);
+                    if ty.is_prim() {
+                        self.table.static_p_names.push(full);
+                        FieldSlot::Static(self.table.static_p_names.len() as u16 - 1)
+                    } else {
+                        self.table.static_r_names.push(full);
+                        FieldSlot::Static(self.table.static_r_names.len() as u16 - 1)
+                    }
+                } else {
+                    FieldSlot::Instance(0)
+                };
+                let id = FieldId(self.table.fields.len() as u32);
+                if !is_static {
+                    kinds.push(ty.elem_kind());
+                    inst.push(id);
+                }
+                self.table.fields.push(FieldInfo {
+                    name,
+                    class: c,
+                    ty,
+                    is_static,
+                    is_final: fd.modifiers.final_,
+                    is_private: fd.modifiers.private,
+                    slot,
+                    decl: Some(decl),
+                    span: decl.name.span,
+                    constant: ConstState::Unknown,
+                });
+                self.table.class_mut(c).fields.push(id);
+            }
+        }
+        let sup = self.table.class(c).super_.unwrap_or(ClassId(OBJECT));
+        let (layout, offs) = self.table.class(sup).layout.extend(&kinds);
+        for (f, off) in inst.iter().zip(offs) {
+            if off > u16::MAX as u32 {
+                let span = self.table.field(*f).span;
+                self.error(span, "too many fields in class");
+            }
+            self.table.fields[f.0 as usize].slot = FieldSlot::Instance(off as u16);
+        }
+        let cls = self.table.class_mut(c);
+        cls.heap_layout = layout.to_layout();
+        cls.layout = layout;
+    }
+
+    fn declare_params(&mut self, c: ClassId, params: &'a [ast::Param]) -> Vec<Ty> {
+        let mut out = Vec::new();
+        for p in params {
+            if p.varargs {
+                self.unsupported(p.name.span, "varargs");
+            }
+            out.push(self.resolve_type(Some(c), &p.ty));
+        }
+        out
+    }
+
+    fn sig_string(&self, name: &str, params: &[Ty]) -> String {
+        let ps: Vec<String> = params.iter().map(|p| self.table.display(p)).collect();
+        format!("{name}({})", ps.join(","))
+    }
+
+    fn declare_methods(&mut self, c: ClassId) {
+        let Some(d) = self.user_decl(c) else { return };
+        let mut has_clinit = false;
+        for m in &d.members {
+            match m {
+                Member::Method(md) => {
+                    self.check_class_modifiers(&md.modifiers);
+                    if let Some(tp) = md.type_params.first() {
+                        self.unsupported(tp.name.span, "generic methods (issue 3)");
+                    }
+                    let params = self.declare_params(c, &md.params);
+                    let ret = match &md.ret {
+                        None => Ty::Void,
+                        Some(t) => self.resolve_type(Some(c), t),
+                    };
+                    let is_abstract = md.modifiers.abstract_;
+                    match (&md.body, is_abstract) {
+                        (None, false) => {
+                            self.error(md.name.span, "missing method body, or declare abstract")
+                        }
+                        (Some(_), true) => {
+                            self.error(md.name.span, "abstract methods cannot have a body")
+                        }
+                        _ => {}
+                    }
+                    let dup = self.table.class(c).methods.iter().any(|o| {
+                        let o = self.table.method(*o);
+                        o.name == md.name.name && o.params == params
+                    });
+                    if dup {
+                        let cn = self.table.class(c).display.clone();
+                        let sig = self.sig_string(&md.name.name, &params);
+                        self.error(
+                            md.name.span,
+                            format!("method {sig} is already defined in class {cn}"),
+                        );
+                        continue;
+                    }
+                    let id = self.push_method(MethodInfo {
+                        name: md.name.name.clone(),
+                        class: c,
+                        params,
+                        ret,
+                        is_static: md.modifiers.static_,
+                        is_private: md.modifiers.private,
+                        is_abstract,
+                        is_final: md.modifiers.final_,
+                        access: access_of(&md.modifiers),
+                        vslot: None,
+                        src: MethodSrc::Method(md),
+                        span: md.name.span,
+                    });
+                    self.table.class_mut(c).methods.push(id);
+                }
+                Member::Constructor(cd) => {
+                    self.check_class_modifiers(&cd.modifiers);
+                    if cd.name.name != d.name.name {
+                        self.error(
+                            cd.name.span,
+                            "invalid method declaration; return type required",
+                        );
+                        continue;
+                    }
+                    let params = self.declare_params(c, &cd.params);
+                    let dup = self
+                        .table
+                        .class(c)
+                        .ctors
+                        .iter()
+                        .any(|o| self.table.method(*o).params == params);
+                    if dup {
+                        let cn = self.table.class(c).display.clone();
+                        let sig = self.sig_string(&d.name.name, &params);
+                        self.error(
+                            cd.name.span,
+                            format!("constructor {sig} is already defined in class {cn}"),
+                        );
+                        continue;
+                    }
+                    let id = self.push_method(MethodInfo {
+                        name: "<init>".into(),
+                        class: c,
+                        params,
+                        ret: Ty::Void,
+                        is_static: false,
+                        is_private: cd.modifiers.private,
+                        is_abstract: false,
+                        is_final: false,
+                        access: access_of(&cd.modifiers),
+                        vslot: None,
+                        src: MethodSrc::Ctor(cd),
+                        span: cd.name.span,
+                    });
+                    self.table.class_mut(c).ctors.push(id);
+                }
+                Member::Field(fd) => {
+                    if fd.modifiers.static_ && fd.declarators.iter().any(|d| d.init.is_some()) {
+                        has_clinit = true;
+                    }
+                }
+                Member::Initializer { is_static, .. } => has_clinit |= *is_static,
+                Member::Class(_) => {}
+            }
+        }
+        if self.table.class(c).ctors.is_empty() {
+            let id = self.push_method(MethodInfo {
+                name: "<init>".into(),
+                class: c,
+                params: Vec::new(),
+                ret: Ty::Void,
+                is_static: false,
+                is_private: false,
+                is_abstract: false,
+                is_final: false,
+                access: access_of(&d.modifiers),
+                vslot: None,
+                src: MethodSrc::DefaultCtor,
+                span: d.name.span,
+            });
+            self.table.class_mut(c).ctors.push(id);
+        }
+        if has_clinit {
+            let id = self.push_method(MethodInfo {
+                name: "<clinit>".into(),
+                class: c,
+                params: Vec::new(),
+                ret: Ty::Void,
+                is_static: true,
+                is_private: true,
+                is_abstract: false,
+                is_final: false,
+                access: 0,
+                vslot: None,
+                src: MethodSrc::Clinit,
+                span: d.name.span,
+            });
+            self.table.class_mut(c).clinit = Some(id);
+        }
+    }
+
+    fn push_method(&mut self, m: MethodInfo<'a>) -> MId {
+        let id = MId(self.table.methods.len() as u32);
+        self.table.methods.push(m);
+        id
+    }
+
+    fn build_vtable(&mut self, c: ClassId) {
+        let sup = self.table.class(c).super_.unwrap_or(ClassId(OBJECT));
+        let mut vt = self.table.class(sup).vtable.clone();
+        let methods = self.table.class(c).methods.clone();
+        for m in methods {
+            let mi = self.table.method(m);
+            let (name, params, span) = (mi.name.clone(), mi.params.clone(), mi.span);
+            let slot = vt.iter().position(|o| {
+                let o = self.table.method(*o);
+                o.name == name && o.params == params
+            });
+            if mi.is_static || mi.is_private {
+                if let (Some(i), true) = (slot, mi.is_static) {
+                    let msg = self.override_msg(m, vt[i]);
+                    self.error(
+                        span,
+                        format!("{msg}; overridden method is an instance method"),
+                    );
+                }
+                continue;
+            }
+            match slot {
+                Some(i) => {
+                    let o = vt[i];
+                    let (mi, oi) = (self.table.method(m), self.table.method(o));
+                    let ret_ok = if mi.ret.is_ref() && oi.ret.is_ref() {
+                        self.table.ref_assignable(&mi.ret, &oi.ret)
+                    } else {
+                        mi.ret == oi.ret || mi.ret.is_error() || oi.ret.is_error()
+                    };
+                    let msg = self.override_msg(m, o);
+                    if !ret_ok {
+                        let (a, b) = (self.table.display(&mi.ret), self.table.display(&oi.ret));
+                        self.error(
+                            span,
+                            format!("{msg}; return type {a} is not compatible with {b}"),
+                        );
+                    } else if oi.is_final {
+                        self.error(span, format!("{msg}; overridden method is final"));
+                    } else if mi.access < oi.access {
+                        let was = ["private", "package", "protected", "public"][oi.access as usize];
+                        self.error(
+                            span,
+                            format!(
+                                "{msg}; attempting to assign weaker access privileges; was {was}"
+                            ),
+                        );
+                    }
+                    vt[i] = m;
+                    self.table.methods[m.0 as usize].vslot = Some(i as u16);
+                }
+                None => {
+                    self.table.methods[m.0 as usize].vslot = Some(vt.len() as u16);
+                    vt.push(m);
+                }
+            }
+        }
+        let cls = self.table.class(c);
+        if !cls.is_abstract {
+            if let Some(a) = vt.iter().find(|m| self.table.method(**m).is_abstract) {
+                let am = self.table.method(*a);
+                let sig = self.sig_string(&am.name, &am.params);
+                let (cn, an) = (
+                    cls.display.clone(),
+                    self.table.class(am.class).display.clone(),
+                );
+                let span = cls.span;
+                self.error(
+                    span,
+                    format!(
+                        "{cn} is not abstract and does not override abstract method {sig} in {an}"
+                    ),
+                );
+            }
+        }
+        self.table.class_mut(c).vtable = vt;
+    }
+
+    fn override_msg(&self, m: MId, o: MId) -> String {
+        let (mi, oi) = (self.table.method(m), self.table.method(o));
+        format!(
+            "{} in {} cannot override {} in {}",
+            self.sig_string(&mi.name, &mi.params),
+            self.table.class(mi.class).display,
+            self.sig_string(&oi.name, &oi.params),
+            self.table.class(oi.class).display
+        )
+    }
+}

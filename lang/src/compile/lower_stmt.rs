@@ -1,0 +1,775 @@
+//! Checking and lowering of statements, with reachability (JLS 14.22) and
+//! definite assignment (JLS 16, simplified) tracked along the way.
+
+use super::body::{Da, FnCx, JumpTarget};
+use super::classes::ClassTable;
+use super::emit::{Label, PendingSwitch, Reg};
+use super::texpr::{TExpr, TK};
+use super::types::{Const, Ty};
+use crate::ast::{
+    Block, Expr, ExprKind, Ident, Modifiers, Stmt, StmtKind, SwitchCase, TypeExprKind, UnOp,
+};
+use crate::diag::Span;
+use semeru_stdlib::natives::Native;
+use semeru_vm::insn::{Cond, Insn, Nat, Pc, Str, P};
+use std::collections::HashSet;
+
+impl<'a> FnCx<'a, '_> {
+    pub fn block(&mut self, b: &Block) {
+        self.push_scope();
+        for s in &b.stmts {
+            self.stmt(s);
+        }
+        self.pop_scope();
+    }
+
+    /// A sub-statement in its own scope.
+    fn sub_stmt(&mut self, s: &Stmt) {
+        self.push_scope();
+        self.stmt(s);
+        self.pop_scope();
+    }
+
+    pub fn stmt(&mut self, s: &Stmt) {
+        if !self.reachable {
+            self.g.error(s.span, "unreachable statement");
+            self.reachable = true;
+        }
+        self.line(s.span);
+        match &s.kind {
+            StmtKind::Block(b) => self.block(b),
+            StmtKind::LocalVar {
+                modifiers,
+                ty,
+                declarators,
+            } => self.local_var(modifiers, ty, declarators),
+            StmtKind::LocalClass(c) => self.g.unsupported(c.name.span, "local classes"),
+            StmtKind::Expr(e) => {
+                let ok = matches!(
+                    &e.kind,
+                    ExprKind::Assign { .. }
+                        | ExprKind::Call { .. }
+                        | ExprKind::SuperCall { .. }
+                        | ExprKind::New { .. }
+                        | ExprKind::Unary {
+                            op: UnOp::PreInc | UnOp::PreDec | UnOp::PostInc | UnOp::PostDec,
+                            ..
+                        }
+                        | ExprKind::Unsupported(_)
+                );
+                let t = self.check_expr(e);
+                if !ok {
+                    self.g.error(e.span, "not a statement");
+                }
+                self.lower_effect(&t);
+            }
+            StmtKind::If { cond, then, els } => self.if_stmt(cond, then, els.as_deref()),
+            StmtKind::While { cond, body } => self.while_stmt(None, cond, body),
+            StmtKind::DoWhile { body, cond } => self.do_stmt(None, body, cond),
+            StmtKind::For {
+                init,
+                cond,
+                update,
+                body,
+            } => self.for_stmt(None, init, cond.as_ref(), update, body),
+            StmtKind::ForEach {
+                modifiers,
+                ty,
+                name,
+                iterable,
+                body,
+            } => self.foreach_stmt(None, modifiers, ty, name, iterable, body),
+            StmtKind::Labeled { label, body } => self.labeled(label, body),
+            StmtKind::Break(l) => self.break_stmt(l.as_ref(), s.span),
+            StmtKind::Continue(l) => self.continue_stmt(l.as_ref(), s.span),
+            StmtKind::Return(e) => self.return_stmt(e.as_ref(), s.span),
+            StmtKind::Switch { scrutinee, cases } => {
+                self.switch_stmt(None, scrutinee, cases, s.span)
+            }
+            StmtKind::CtorCall { is_super, .. } => {
+                let w = if *is_super { "super" } else { "this" };
+                self.g.error(
+                    s.span,
+                    format!("call to {w} must be first statement in constructor"),
+                );
+            }
+            StmtKind::Throw(_) => self.g.unsupported(s.span, "throw (issue 3)"),
+            StmtKind::Try { .. } => self.g.unsupported(s.span, "try/catch (issue 3)"),
+            StmtKind::Unsupported(what) => self.g.unsupported(s.span, what),
+            StmtKind::Empty => {}
+        }
+    }
+
+    fn local_var(
+        &mut self,
+        m: &Modifiers,
+        ty: &crate::ast::TypeExpr,
+        decls: &[crate::ast::Declarator],
+    ) {
+        for o in &m.other {
+            self.g
+                .error(o.span, format!("modifier {} not allowed here", o.name));
+        }
+        if m.public || m.private || m.protected || m.static_ || m.abstract_ {
+            self.g.error(
+                m.span,
+                "illegal start of expression: only final is allowed on local variables",
+            );
+        }
+        let is_var = matches!(ty.kind, TypeExprKind::Var);
+        let base = if is_var {
+            Ty::Error
+        } else {
+            self.g.resolve_type(Some(self.class), ty)
+        };
+        if is_var && decls.len() > 1 {
+            self.g
+                .error(ty.span, "'var' is not allowed in a compound declaration");
+        }
+        for d in decls {
+            let (t, init) = if is_var {
+                match &d.init {
+                    None => {
+                        self.g.error(
+                            d.name.span,
+                            format!("cannot infer type for local variable {} (cannot use 'var' on variable without initializer)", d.name.name),
+                        );
+                        (Ty::Error, None)
+                    }
+                    Some(Expr {
+                        kind: ExprKind::ArrayInit(_),
+                        span,
+                    }) => {
+                        self.g.error(
+                            *span,
+                            format!("cannot infer type for local variable {} (array initializer needs an explicit target-type)", d.name.name),
+                        );
+                        (Ty::Error, None)
+                    }
+                    Some(e) => {
+                        let v = self.check_expr(e);
+                        let t = match &v.ty {
+                            Ty::Null => {
+                                self.g.error(
+                                    d.name.span,
+                                    format!("cannot infer type for local variable {} (variable initializer is 'null')", d.name.name),
+                                );
+                                Ty::Error
+                            }
+                            Ty::Void => {
+                                self.g.error(
+                                    d.name.span,
+                                    format!("cannot infer type for local variable {} (variable initializer is 'void')", d.name.name),
+                                );
+                                Ty::Error
+                            }
+                            t => t.clone(),
+                        };
+                        (t, Some(v))
+                    }
+                }
+            } else {
+                let mut t = base.clone();
+                if !t.is_error() {
+                    for _ in 0..d.extra_dims {
+                        t = Ty::Array(Box::new(t));
+                    }
+                }
+                let init = d.init.as_ref().map(|e| self.check_init(e, &t));
+                (t, init)
+            };
+            let has_init = d.init.is_some();
+            let i = self.declare_local(&d.name.name, t.clone(), d.name.span, m.final_, has_init);
+            if m.final_ && (t.is_prim() || ClassTable::is_string(&t)) {
+                if let Some(c) = init.as_ref().and_then(|v| v.constant()) {
+                    self.locals[i].constant = Some(c.clone());
+                }
+            }
+            if let Some(v) = init {
+                let reg = self.locals[i].reg;
+                let dst = if t.is_prim() {
+                    Reg::P(P(reg))
+                } else {
+                    Reg::R(semeru_vm::insn::R(reg))
+                };
+                if !t.is_error() {
+                    let m = self.em.mark();
+                    self.lower(&v, Some(dst));
+                    self.em.release(m);
+                }
+            }
+        }
+    }
+
+    fn if_stmt(&mut self, cond: &Expr, then: &Stmt, els: Option<&Stmt>) {
+        let c = self.check_bool(cond);
+        let konst = c.constant().and_then(Const::as_bool);
+        let da0 = self.da.clone();
+        let else_l = self.em.new_label();
+        let end = self.em.new_label();
+        self.cond_jump(&c, false, else_l);
+        if konst == Some(false) {
+            self.da = Da::all();
+        }
+        self.sub_stmt(then);
+        let (r_then, da_then) = (self.reachable, self.da.clone());
+        let da_else0 = if konst == Some(true) { Da::all() } else { da0 };
+        match els {
+            Some(e) => {
+                if r_then {
+                    self.em.jmp(end);
+                }
+                self.em.bind(else_l);
+                self.reachable = true;
+                self.da = da_else0;
+                self.sub_stmt(e);
+                self.reachable |= r_then;
+                self.da = da_then.meet(&self.da);
+            }
+            None => {
+                self.em.bind(else_l);
+                self.reachable = true;
+                self.da = da_then.meet(&da_else0);
+            }
+        }
+        self.em.bind(end);
+    }
+
+    fn push_target(
+        &mut self,
+        label: Option<&Ident>,
+        is_loop: bool,
+        is_switch: bool,
+        brk: Label,
+        cont: Option<Label>,
+    ) {
+        self.targets.push(JumpTarget {
+            label: label.map(|l| l.name.clone()),
+            is_loop,
+            is_switch,
+            brk,
+            cont,
+            broken: false,
+            continued: false,
+            break_da: Da::all(),
+        });
+    }
+
+    fn while_stmt(&mut self, label: Option<&Ident>, cond: &Expr, body: &Stmt) {
+        let c = self.check_bool(cond);
+        let konst = c.constant().and_then(Const::as_bool);
+        let da_false = if konst == Some(true) {
+            Da::all()
+        } else {
+            self.da.clone()
+        };
+        let body_l = self.em.new_label();
+        let cond_l = self.em.new_label();
+        let end = self.em.new_label();
+        self.em.jmp(cond_l);
+        self.em.bind(body_l);
+        self.push_target(label, true, false, end, Some(cond_l));
+        if konst == Some(false) {
+            self.reachable = false;
+            self.da = Da::all();
+        }
+        self.sub_stmt(body);
+        self.em.bind(cond_l);
+        self.line(cond.span);
+        self.cond_jump(&c, true, body_l);
+        self.finish_loop(konst, da_false, end);
+    }
+
+    fn finish_loop(&mut self, konst: Option<bool>, da_false: Da, end: Label) {
+        let t = self.targets.pop();
+        self.em.bind(end);
+        let (broken, break_da) = t.map_or((false, Da::all()), |t| (t.broken, t.break_da));
+        self.reachable = konst != Some(true) || broken;
+        self.da = da_false.meet(&break_da);
+    }
+
+    fn do_stmt(&mut self, label: Option<&Ident>, body: &Stmt, cond: &Expr) {
+        let body_l = self.em.new_label();
+        let cont_l = self.em.new_label();
+        let end = self.em.new_label();
+        self.em.bind(body_l);
+        self.push_target(label, true, false, end, Some(cont_l));
+        self.sub_stmt(body);
+        let continued = self.targets.last().is_some_and(|t| t.continued);
+        let body_completes = self.reachable || continued;
+        self.reachable = true;
+        self.em.bind(cont_l);
+        let c = self.check_bool(cond);
+        let konst = c.constant().and_then(Const::as_bool);
+        self.line(cond.span);
+        self.cond_jump(&c, true, body_l);
+        let da_false = if konst == Some(true) {
+            Da::all()
+        } else {
+            self.da.clone()
+        };
+        let t = self.targets.pop();
+        self.em.bind(end);
+        let (broken, break_da) = t.map_or((false, Da::all()), |t| (t.broken, t.break_da));
+        self.reachable = (body_completes && konst != Some(true)) || broken;
+        self.da = da_false.meet(&break_da);
+    }
+
+    fn for_stmt(
+        &mut self,
+        label: Option<&Ident>,
+        init: &[Stmt],
+        cond: Option<&Expr>,
+        update: &[Expr],
+        body: &Stmt,
+    ) {
+        self.push_scope();
+        for s in init {
+            self.stmt(s);
+        }
+        let c = cond.map(|e| self.check_bool(e));
+        let konst = match &c {
+            None => Some(true),
+            Some(c) => c.constant().and_then(Const::as_bool),
+        };
+        let da_false = if konst == Some(true) {
+            Da::all()
+        } else {
+            self.da.clone()
+        };
+        let body_l = self.em.new_label();
+        let cont_l = self.em.new_label();
+        let cond_l = self.em.new_label();
+        let end = self.em.new_label();
+        self.em.jmp(cond_l);
+        self.em.bind(body_l);
+        self.push_target(label, true, false, end, Some(cont_l));
+        if konst == Some(false) {
+            self.reachable = false;
+            self.da = Da::all();
+        }
+        self.sub_stmt(body);
+        self.em.bind(cont_l);
+        self.reachable = true;
+        for u in update {
+            self.line(u.span);
+            let t = self.check_expr(u);
+            self.lower_effect(&t);
+        }
+        self.em.bind(cond_l);
+        match &c {
+            Some(c) => {
+                if let Some(e) = cond {
+                    self.line(e.span);
+                }
+                self.cond_jump(c, true, body_l);
+            }
+            None => self.em.jmp(body_l),
+        }
+        self.finish_loop(konst, da_false, end);
+        self.pop_scope();
+    }
+
+    fn foreach_stmt(
+        &mut self,
+        label: Option<&Ident>,
+        m: &Modifiers,
+        ty: &crate::ast::TypeExpr,
+        name: &Ident,
+        iterable: &Expr,
+        body: &Stmt,
+    ) {
+        let it = self.check_expr(iterable);
+        let elem = match &it.ty {
+            Ty::Array(el) => (**el).clone(),
+            Ty::Error => Ty::Error,
+            t => {
+                let tn = self.display(t);
+                self.g.report(
+                    crate::diag::Diagnostic::error(
+                        iterable.span,
+                        "for-each not applicable to expression type",
+                    )
+                    .with_note("required: array (Iterable is issue 3)")
+                    .with_note(format!("found:    {tn}")),
+                );
+                Ty::Error
+            }
+        };
+        let var_ty = if matches!(ty.kind, TypeExprKind::Var) {
+            elem.clone()
+        } else {
+            self.g.resolve_type(Some(self.class), ty)
+        };
+        self.push_scope();
+        let arr = self.declare_local("", it.ty.clone(), iterable.span, false, true);
+        let idx = self.declare_local("", Ty::Int, iterable.span, false, true);
+        let len = self.declare_local("", Ty::Int, iterable.span, false, true);
+        let (arr_r, idx_r, len_r) = (
+            self.locals[arr].reg,
+            self.locals[idx].reg,
+            self.locals[len].reg,
+        );
+        let m0 = self.em.mark();
+        self.lower(&it, Some(Reg::R(semeru_vm::insn::R(arr_r))));
+        self.em.release(m0);
+        self.line(iterable.span);
+        self.em.emit(Insn::IConst { d: P(idx_r), v: 0 });
+        self.em.emit(Insn::ALen {
+            d: P(len_r),
+            a: semeru_vm::insn::R(arr_r),
+        });
+        let var = self.declare_local(&name.name, var_ty.clone(), name.span, m.final_, true);
+        let body_l = self.em.new_label();
+        let cont_l = self.em.new_label();
+        let cond_l = self.em.new_label();
+        let end = self.em.new_label();
+        self.em.jmp(cond_l);
+        self.em.bind(body_l);
+        // var = (T) arr[idx]
+        let elem_read = TExpr::new(
+            TK::Index {
+                arr: Box::new(TExpr::new(TK::Local(arr_r), it.ty.clone(), iterable.span)),
+                idx: Box::new(TExpr::new(TK::Local(idx_r), Ty::Int, iterable.span)),
+            },
+            elem.clone(),
+            iterable.span,
+        );
+        let conv = if elem.is_error() || var_ty.is_error() {
+            TExpr::error(name.span)
+        } else {
+            self.assign_conv(elem_read, &var_ty)
+        };
+        let vreg = self.locals[var].reg;
+        let vdst = if var_ty.is_prim() {
+            Reg::P(P(vreg))
+        } else {
+            Reg::R(semeru_vm::insn::R(vreg))
+        };
+        let m1 = self.em.mark();
+        self.lower(&conv, Some(vdst));
+        self.em.release(m1);
+        self.push_target(label, true, false, end, Some(cont_l));
+        let da0 = self.da.clone();
+        self.sub_stmt(body);
+        self.em.bind(cont_l);
+        self.em.emit(Insn::IAddK {
+            d: P(idx_r),
+            a: P(idx_r),
+            v: 1,
+        });
+        self.em.bind(cond_l);
+        self.em.emit_jump(
+            Insn::BrI {
+                a: P(idx_r),
+                b: P(len_r),
+                c: Cond::Lt,
+                t: Pc(0),
+            },
+            body_l,
+        );
+        self.finish_loop(None, da0, end);
+        self.pop_scope();
+    }
+
+    fn labeled(&mut self, label: &Ident, body: &Stmt) {
+        if self
+            .targets
+            .iter()
+            .any(|t| t.label.as_deref() == Some(label.name.as_str()))
+        {
+            self.g
+                .error(label.span, format!("label {} already in use", label.name));
+        }
+        match &body.kind {
+            StmtKind::While { cond, body } => self.while_stmt(Some(label), cond, body),
+            StmtKind::DoWhile { body, cond } => self.do_stmt(Some(label), body, cond),
+            StmtKind::For {
+                init,
+                cond,
+                update,
+                body,
+            } => self.for_stmt(Some(label), init, cond.as_ref(), update, body),
+            StmtKind::ForEach {
+                modifiers,
+                ty,
+                name,
+                iterable,
+                body,
+            } => self.foreach_stmt(Some(label), modifiers, ty, name, iterable, body),
+            _ => {
+                let end = self.em.new_label();
+                self.push_target(Some(label), false, false, end, None);
+                self.stmt(body);
+                let t = self.targets.pop();
+                self.em.bind(end);
+                if let Some(t) = t {
+                    self.reachable |= t.broken;
+                    self.da = self.da.meet(&t.break_da);
+                }
+            }
+        }
+    }
+
+    fn break_stmt(&mut self, label: Option<&Ident>, span: Span) {
+        let idx = match label {
+            None => {
+                let i = self.targets.iter().rposition(|t| t.is_loop || t.is_switch);
+                if i.is_none() {
+                    self.g.error(span, "break outside switch or loop");
+                }
+                i
+            }
+            Some(l) => {
+                let i = self
+                    .targets
+                    .iter()
+                    .rposition(|t| t.label.as_deref() == Some(l.name.as_str()));
+                if i.is_none() {
+                    self.g.error(l.span, format!("undefined label: {}", l.name));
+                }
+                i
+            }
+        };
+        if let Some(i) = idx {
+            let da = self.da.clone();
+            let t = &mut self.targets[i];
+            t.broken = true;
+            t.break_da = t.break_da.meet(&da);
+            let l = t.brk;
+            self.em.jmp(l);
+        }
+        self.reachable = false;
+        self.da = Da::all();
+    }
+
+    fn continue_stmt(&mut self, label: Option<&Ident>, span: Span) {
+        let idx = match label {
+            None => {
+                let i = self.targets.iter().rposition(|t| t.is_loop);
+                if i.is_none() {
+                    self.g.error(span, "continue outside of loop");
+                }
+                i
+            }
+            Some(l) => {
+                let i = self
+                    .targets
+                    .iter()
+                    .rposition(|t| t.label.as_deref() == Some(l.name.as_str()));
+                match i {
+                    None => {
+                        self.g.error(l.span, format!("undefined label: {}", l.name));
+                        None
+                    }
+                    Some(i) if !self.targets[i].is_loop => {
+                        self.g
+                            .error(l.span, format!("not a loop label: {}", l.name));
+                        None
+                    }
+                    i => i,
+                }
+            }
+        };
+        if let Some(i) = idx {
+            let t = &mut self.targets[i];
+            t.continued = true;
+            if let Some(l) = t.cont {
+                self.em.jmp(l);
+            }
+        }
+        self.reachable = false;
+        self.da = Da::all();
+    }
+
+    fn return_stmt(&mut self, e: Option<&Expr>, span: Span) {
+        let ret = self.ret.clone();
+        match (e, &ret) {
+            (None, Ty::Void) => self.em.emit(Insn::Ret {}),
+            (None, _) => {
+                self.g
+                    .error(span, "incompatible types: missing return value");
+            }
+            (Some(e), Ty::Void) => {
+                self.check_expr(e);
+                self.g
+                    .error(e.span, "incompatible types: unexpected return value");
+            }
+            (Some(e), t) => {
+                let v = self.check_expr(e);
+                let v = self.assign_conv(v, t);
+                let m = self.em.mark();
+                let r = self.lower(&v, None);
+                self.em.release(m);
+                self.line(span);
+                match r {
+                    Reg::P(s) => self.em.emit(Insn::RetP { s }),
+                    Reg::R(s) => self.em.emit(Insn::RetR { s }),
+                    Reg::None => {}
+                }
+            }
+        }
+        self.reachable = false;
+        self.da = Da::all();
+    }
+
+    fn switch_stmt(
+        &mut self,
+        label: Option<&Ident>,
+        scrutinee: &Expr,
+        cases: &[SwitchCase],
+        span: Span,
+    ) {
+        let s = self.check_expr(scrutinee);
+        let is_string = ClassTable::is_string(&s.ty);
+        let ok = is_string || matches!(s.ty, Ty::Char | Ty::Byte | Ty::Short | Ty::Int | Ty::Error);
+        if !ok {
+            let tn = self.display(&s.ty);
+            if s.ty.is_ref() {
+                self.g
+                    .unsupported(scrutinee.span, &format!("switch on {tn}"));
+            } else {
+                self.g.error(
+                    scrutinee.span,
+                    format!("incompatible types: switch on a value of type {tn} is not allowed"),
+                );
+            }
+        }
+        // Case labels: constants of the scrutinee's type.
+        let mut int_keys: Vec<(i32, usize)> = Vec::new();
+        let mut str_keys: Vec<(String, usize)> = Vec::new();
+        let mut seen_i = HashSet::new();
+        let mut seen_s = HashSet::new();
+        let mut default: Option<usize> = None;
+        for (gi, c) in cases.iter().enumerate() {
+            if c.arrow {
+                self.g.unsupported(c.span, "switch rules (case ->)");
+            }
+            if c.is_default {
+                if default.is_some() {
+                    self.g.error(c.span, "duplicate default label");
+                }
+                default = Some(gi);
+            }
+            for l in &c.labels {
+                let v = self.check_expr(l);
+                if v.ty.is_error() || s.ty.is_error() || !ok {
+                    continue;
+                }
+                let v = self.assign_conv(v, &s.ty);
+                match v.constant() {
+                    Some(Const::I(k)) if !is_string => {
+                        if !seen_i.insert(*k) {
+                            self.g.error(l.span, "duplicate case label");
+                        }
+                        int_keys.push((*k, gi));
+                    }
+                    Some(Const::S(k)) if is_string => {
+                        if !seen_s.insert(k.clone()) {
+                            self.g.error(l.span, "duplicate case label");
+                        }
+                        str_keys.push((k.clone(), gi));
+                    }
+                    _ if v.ty.is_error() => {}
+                    _ => self.g.error(l.span, "constant expression required"),
+                }
+            }
+        }
+        let labels: Vec<Label> = cases.iter().map(|_| self.em.new_label()).collect();
+        let end = self.em.new_label();
+        let default_l = default.map_or(end, |d| labels[d]);
+        let m = self.em.mark();
+        let r = self.lower(&s, None);
+        self.line(span);
+        if is_string {
+            let o = r.r();
+            self.em.emit(Insn::NullCheck { o });
+            for (k, gi) in &str_keys {
+                let m2 = self.em.mark();
+                let pbase = P(self.em.next_p);
+                let a = self.em.alloc_r();
+                self.em.emit(Insn::MovR { d: a, s: o });
+                let b = self.em.alloc_r();
+                let ks = self.g.intern(k);
+                self.em.emit(Insn::SConst { d: b, k: Str(ks) });
+                self.em.emit(Insn::CallNative {
+                    n: Nat(Native::StrEquals as u16),
+                    p: pbase,
+                    r: a,
+                });
+                self.em.reserve(pbase.0 + 1, 0);
+                self.em
+                    .emit_jump(Insn::BrTrue { a: pbase, t: Pc(0) }, labels[*gi]);
+                self.em.release(m2);
+            }
+            self.em.jmp(default_l);
+        } else if ok && !s.ty.is_error() {
+            let mut keys = int_keys.clone();
+            keys.sort();
+            let tbl = match (keys.first(), keys.last()) {
+                (Some(lo), Some(hi)) => {
+                    let range = hi.0 as i64 - lo.0 as i64 + 1;
+                    if range <= 2 * keys.len() as i64 + 8 {
+                        let mut targets = vec![default_l; range as usize];
+                        for (k, gi) in &keys {
+                            targets[(*k as i64 - lo.0 as i64) as usize] = labels[*gi];
+                        }
+                        PendingSwitch::Dense {
+                            low: lo.0,
+                            targets,
+                            default: default_l,
+                        }
+                    } else {
+                        PendingSwitch::Sparse {
+                            keys: keys.iter().map(|k| k.0).collect(),
+                            targets: keys.iter().map(|k| labels[k.1]).collect(),
+                            default: default_l,
+                        }
+                    }
+                }
+                _ => PendingSwitch::Sparse {
+                    keys: Vec::new(),
+                    targets: Vec::new(),
+                    default: default_l,
+                },
+            };
+            let tbl = self.em.add_switch(tbl);
+            self.em.emit(Insn::Switch {
+                s: r.p(),
+                tbl: semeru_vm::insn::Tbl(tbl),
+            });
+        }
+        self.em.release(m);
+        self.push_target(label, false, true, end, None);
+        self.push_scope();
+        let da0 = self.da.clone();
+        let reachable0 = self.reachable;
+        let mut prev_reach = false;
+        for (gi, c) in cases.iter().enumerate() {
+            self.em.bind(labels[gi]);
+            self.da = if prev_reach {
+                da0.meet(&self.da)
+            } else {
+                da0.clone()
+            };
+            self.reachable = reachable0;
+            for st in &c.body {
+                self.stmt(st);
+            }
+            prev_reach = self.reachable;
+        }
+        self.pop_scope();
+        let t = self.targets.pop();
+        self.em.bind(end);
+        let (broken, break_da) = t.map_or((false, Da::all()), |t| (t.broken, t.break_da));
+        let mut da = break_da;
+        if cases.is_empty() || prev_reach {
+            da = da.meet(&self.da);
+        }
+        if default.is_none() {
+            da = da.meet(&da0);
+        }
+        self.reachable = default.is_none() || cases.is_empty() || prev_reach || broken;
+        self.da = da;
+    }
+}

@@ -1,0 +1,194 @@
+//! Resolution of type names: simple and qualified class names, `java.lang`
+//! classes, library namespaces (`Math`, `Integer`) and type expressions.
+
+use super::state::Compiler;
+use super::types::Ty;
+use crate::ast::{Ident, TypeExpr, TypeExprKind};
+use semeru_gc::ClassId;
+use semeru_stdlib::builtins::BUILTINS;
+
+/// What a type name denotes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeName {
+    Class(ClassId),
+    /// A `java.lang` class that Sem only knows as a holder of static natives
+    /// and constants (`Math`, `Integer`, `System`): its internal name.
+    Lib(&'static str),
+}
+
+/// `java.lang` classes that exist only as namespaces in issue 2.
+pub const LIB_CLASSES: &[(&str, &str)] = &[
+    ("Math", "java/lang/Math"),
+    ("System", "java/lang/System"),
+    ("Integer", "java/lang/Integer"),
+    ("Long", "java/lang/Long"),
+    ("Double", "java/lang/Double"),
+    ("Float", "java/lang/Float"),
+    ("Character", "java/lang/Character"),
+    ("Boolean", "java/lang/Boolean"),
+    ("Short", "java/lang/Short"),
+    ("Byte", "java/lang/Byte"),
+];
+
+/// Library classes a Java programmer may reach for that Sem does not have (yet).
+pub const UNSUPPORTED_LIB: &[&str] = &[
+    "ArrayList",
+    "List",
+    "LinkedList",
+    "HashMap",
+    "Map",
+    "TreeMap",
+    "HashSet",
+    "Set",
+    "TreeSet",
+    "StringBuilder",
+    "StringBuffer",
+    "Scanner",
+    "Random",
+    "Arrays",
+    "Collections",
+    "Iterator",
+    "Iterable",
+    "Deque",
+    "ArrayDeque",
+    "Queue",
+    "PriorityQueue",
+    "Optional",
+    "Thread",
+    "Runnable",
+    "Comparable",
+    "Comparator",
+    "Objects",
+    "BufferedReader",
+    "InputStreamReader",
+    "Stream",
+    "IntStream",
+    "BigInteger",
+    "BigDecimal",
+];
+
+impl<'a> Compiler<'a> {
+    /// Looks up a simple type name as seen from inside class `from` (JLS 6.5.5.1):
+    /// the class itself, member classes of it, its superclasses and its enclosing
+    /// classes, then top-level classes, then `java.lang`.
+    pub fn lookup_type(&self, from: Option<ClassId>, name: &str) -> Option<TypeName> {
+        let mut scope = from;
+        let mut guard = 0;
+        while let Some(c) = scope {
+            guard += 1;
+            if guard > 1000 {
+                break;
+            }
+            let info = self.table.class(c);
+            if info.simple == name && info.outer.is_some() {
+                return Some(TypeName::Class(c));
+            }
+            for k in self.table.chain(c) {
+                if let Some((_, n)) = self.table.class(k).nested.iter().find(|(n, _)| n == name) {
+                    return Some(TypeName::Class(*n));
+                }
+            }
+            scope = info.outer;
+        }
+        self.lookup_global_type(name)
+    }
+
+    /// Top-level and `java.lang` classes.
+    pub fn lookup_global_type(&self, name: &str) -> Option<TypeName> {
+        if let Some(c) = self.table.top_level.get(name) {
+            return Some(TypeName::Class(*c));
+        }
+        for b in BUILTINS {
+            if b.internal.strip_prefix("java/lang/") == Some(name) {
+                return Some(TypeName::Class(ClassId(b.id)));
+            }
+        }
+        LIB_CLASSES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, i)| TypeName::Lib(i))
+    }
+
+    /// A member class `name` of `outer` (or of its superclasses).
+    pub fn member_type(&self, outer: ClassId, name: &str) -> Option<ClassId> {
+        for k in self.table.chain(outer) {
+            if let Some((_, n)) = self.table.class(k).nested.iter().find(|(n, _)| n == name) {
+                return Some(*n);
+            }
+        }
+        None
+    }
+
+    /// Resolves a dotted type path such as `Outer.Inner` or `java.lang.String`.
+    pub fn resolve_path(&mut self, from: Option<ClassId>, path: &[Ident]) -> Option<TypeName> {
+        let first = path.first()?;
+        let mut i = 1;
+        let mut cur = match self.lookup_type(from, &first.name) {
+            Some(t) => t,
+            None => {
+                // A package prefix: only java.lang is known.
+                let names: Vec<&str> = path.iter().map(|p| p.name.as_str()).collect();
+                if names.len() >= 3 && names[0] == "java" && names[1] == "lang" {
+                    i = 3;
+                    self.lookup_global_type(names[2])?
+                } else {
+                    return None;
+                }
+            }
+        };
+        while i < path.len() {
+            let TypeName::Class(c) = cur else { return None };
+            cur = TypeName::Class(self.member_type(c, &path[i].name)?);
+            i += 1;
+        }
+        Some(cur)
+    }
+
+    /// Resolves a type expression; reports and returns `Ty::Error` when unknown.
+    pub fn resolve_type(&mut self, from: Option<ClassId>, t: &TypeExpr) -> Ty {
+        match &t.kind {
+            TypeExprKind::Prim(p) => Ty::from_prim(*p),
+            TypeExprKind::Array(e) => {
+                let e = self.resolve_type(from, e);
+                if e.is_error() {
+                    Ty::Error
+                } else {
+                    Ty::Array(Box::new(e))
+                }
+            }
+            TypeExprKind::Var => {
+                self.error(t.span, "'var' is not allowed here");
+                Ty::Error
+            }
+            TypeExprKind::Named { path, args } => {
+                if args.iter().any(|a| !a.is_empty()) {
+                    self.unsupported(t.span, "generics");
+                    return Ty::Error;
+                }
+                match self.resolve_path(from, path) {
+                    Some(TypeName::Class(c)) => Ty::Class(c),
+                    Some(TypeName::Lib(_)) => {
+                        let name = path.last().map_or("", |p| p.name.as_str());
+                        self.unsupported(t.span, &format!("the boxed type {name}"));
+                        Ty::Error
+                    }
+                    None => {
+                        let name: Vec<&str> = path.iter().map(|p| p.name.as_str()).collect();
+                        if let Some(lib) = UNSUPPORTED_LIB
+                            .iter()
+                            .find(|n| Some(**n) == name.last().copied())
+                        {
+                            self.unsupported(t.span, &format!("the library class {lib}"));
+                            return Ty::Error;
+                        }
+                        self.error(
+                            t.span,
+                            format!("cannot find symbol: class {}", name.join(".")),
+                        );
+                        Ty::Error
+                    }
+                }
+            }
+        }
+    }
+}
