@@ -19,3 +19,24 @@ lalrpop_util::lalrpop_mod!(
     #[allow(clippy::all, clippy::pedantic, unused)]
     grammar
 );
+
+/// Parses and compiles one source file. `source_file` is the base name used in
+/// stack traces. On failure, every diagnostic found (syntax errors stop before
+/// type checking).
+pub fn compile_source(
+    source_file: &str,
+    src: &str,
+) -> Result<semeru_vm::program::Program, Vec<diag::Diagnostic>> {
+    let (unit, mut diags) = parser::parse(src);
+    let Some(unit) = unit else {
+        return Err(diags);
+    };
+    match compile::compile(source_file, &unit) {
+        Ok(p) if diags.is_empty() => Ok(p),
+        Ok(_) => Err(diags),
+        Err(more) => {
+            diags.extend(more);
+            Err(diags)
+        }
+    }
+}
