@@ -564,6 +564,10 @@ mod tests {
         // `(a < b > c)` is marked, but as a comparison it could never type-check.
         assert!(!lt("(a < b >> c)"));
         assert!(!lt("f(a < b, c > (d))"));
+        assert!(!lt("f(a < b, c > d)"));
+        assert!(!lt("x = (a < b & c > d)"));
+        assert!(lt("x = ((List<T>) o)"));
+        assert!(lt("return (List<T>) o"));
         assert!(!lt("(a < b + c)"));
     }
 

@@ -91,8 +91,8 @@ pub(super) fn contextual(toks: &mut [(usize, Tok, usize)]) {
     }
 }
 
-/// Finds `( Name <...> [.Name<...>]* ([])* )` and `( Name <...> ... Ident` and marks
-/// the `<` as [`Tok::LtGeneric`]. A comparison cannot look like that: `a < b >`
+/// Finds `( Name <...> [.Name<...>]* ([])* )` and `( Name <...> ... Ident` where the
+/// `(` does not open call arguments, and marks the `<` as [`Tok::LtGeneric`]. A comparison cannot look like that: `a < b >`
 /// needs an operand after the `>`, and neither `)` nor an identifier alone can be one.
 pub(super) fn mark_generic_casts(toks: &mut [(usize, Tok, usize)]) {
     fn tok(toks: &[(usize, Tok, usize)], i: usize) -> Option<&Tok> {
@@ -100,6 +100,22 @@ pub(super) fn mark_generic_casts(toks: &mut [(usize, Tok, usize)]) {
     }
     for i in 0..toks.len() {
         if toks[i].1 != Tok::LParen || !matches!(tok(toks, i + 1), Some(Tok::Ident(_))) {
+            continue;
+        }
+        // `f(a < b, c > d)` is a call with two comparisons; parameter declarations
+        // (`m(List<T> xs)`) need no mark, as the grammar expects a type there.
+        let call = i > 0
+            && matches!(
+                toks[i - 1].1,
+                Tok::Ident(_)
+                    | Tok::RParen
+                    | Tok::RBracket
+                    | Tok::This
+                    | Tok::Super
+                    | Tok::Gt
+                    | Tok::GtJoined
+            );
+        if call {
             continue;
         }
         let mut j = i + 2;
@@ -153,7 +169,6 @@ fn skip_type_args(toks: &[(usize, Tok, usize)], start: usize) -> Option<usize> {
             | Tok::Question
             | Tok::Extends
             | Tok::Super
-            | Tok::Amp
             | Tok::LBracket
             | Tok::RBracket
             | Tok::At
