@@ -44,29 +44,15 @@ pub fn parse(src: &str) -> (Option<ast::CompilationUnit>, Vec<Diagnostic>) {
 
 fn parse_here(src: &str) -> (Option<ast::CompilationUnit>, Vec<Diagnostic>) {
     let (toks, mut diags) = lexer::lex_for_parser(src);
-    let starts: Vec<usize> = toks.iter().map(|t| t.0).collect();
-    let boundaries: Vec<bool> = toks
-        .iter()
-        .map(|t| {
-            matches!(
-                t.1,
-                lexer::Tok::Semi | lexer::Tok::LBrace | lexer::Tok::RBrace
-            )
-        })
-        .collect();
+    let context = errors::Tokens::new(src, &toks, &diags);
     let mut recovered = Vec::new();
     let result =
         grammar::CompilationUnitParser::new().parse(&mut recovered, toks.into_iter().map(Ok));
-    diags.extend(errors::from_recoveries(
-        src,
-        &starts,
-        &boundaries,
-        recovered,
-    ));
+    diags.extend(errors::from_recoveries(&context, recovered));
     let unit = match result {
         Ok(unit) => Some(unit),
         Err(e) => {
-            diags.push(errors::convert(src, e));
+            diags.extend(errors::convert(&context, e));
             None
         }
     };
