@@ -22,6 +22,11 @@ pub const EXIT_INTERNAL: u8 = 70;
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("semeru: internal error: {info}");
+        // Honours RUST_BACKTRACE, as the default hook does.
+        let bt = std::backtrace::Backtrace::capture();
+        if bt.status() == std::backtrace::BacktraceStatus::Captured {
+            eprintln!("{bt}");
+        }
         eprintln!(
             "semeru: this is a bug in Semeru; please report it with the program that caused it"
         );
