@@ -209,3 +209,73 @@ fn deep_frames_hold_roots_across_collections() {
     assert_eq!(o.stderr, "");
     assert_eq!(o.stdout, "2001000\n");
 }
+
+#[test]
+fn caller_registers_above_a_small_callee_window_stay_roots() {
+    let mut b = Builder::new();
+    let (node, offs) = b.class("Node", OBJECT, &[ElemKind::Int]);
+    let (cls, _) = b.class("Alloc", OBJECT, &[]);
+    // static void churn() { for (i = 0; i < 50; i++) new Node(); }
+    let churn = b.method(
+        cls,
+        "churn",
+        "()V",
+        true,
+        (0, 0),
+        semeru_vm::program::RetKind::Void,
+        (1, 1),
+        vec![
+            Insn::IConst { d: P(0), v: 0 },
+            Insn::New {
+                d: R(0),
+                c: Cls(node as u16),
+            },
+            Insn::IAddK {
+                d: P(0),
+                a: P(0),
+                v: 1,
+            },
+            Insn::BrIK {
+                a: P(0),
+                v: 50,
+                c: Cond::Lt,
+                t: Pc(1),
+            },
+            Insn::Ret {},
+        ],
+    );
+    let mut code = vec![
+        // A temporary in a high register, dead but not cleared.
+        Insn::New {
+            d: R(5),
+            c: Cls(node as u16),
+        },
+        Insn::IConst { d: P(0), v: 7 },
+        Insn::Put32 {
+            o: R(5),
+            off: Off(offs[0]),
+            s: P(0),
+        },
+        Insn::CallStatic {
+            m: Meth(churn),
+            p: P(1),
+            r: R(1),
+        },
+        Insn::CallStatic {
+            m: Meth(churn),
+            p: P(1),
+            r: R(1),
+        },
+        Insn::Get32 {
+            d: P(0),
+            o: R(5),
+            off: Off(offs[0]),
+        },
+    ];
+    code.extend(println_int(0, 1, 2));
+    code.push(Insn::Ret {});
+    b.main((2, 6), code);
+    let o = b.run_with(stress_heap(), &[]);
+    assert_eq!(o.stderr, "");
+    assert_eq!(o.stdout, "7\n");
+}

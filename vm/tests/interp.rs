@@ -953,3 +953,26 @@ fn huge_arrays_are_out_of_memory_errors() {
         );
     }
 }
+
+#[test]
+fn main_starts_at_its_first_instruction_after_its_static_initializer() {
+    let mut b = Builder::new();
+    let s = b.string("first");
+    let mut code = vec![Insn::SConst { d: R(1), k: s }];
+    code.extend(println_str(1, 0, 2));
+    code.push(Insn::Ret {});
+    let m = b.main((1, 4), code);
+    let main_cls = b.p.methods[m as usize].class.0;
+    let init = b.method(
+        main_cls,
+        "<clinit>",
+        "()V",
+        true,
+        (0, 0),
+        RetKind::Void,
+        (0, 0),
+        vec![Insn::Ret {}],
+    );
+    b.p.classes[main_cls as usize].clinit = Some(semeru_vm::program::MethodId(init));
+    assert_eq!(b.run().stdout, "first\n");
+}

@@ -42,14 +42,16 @@ impl Vm {
         self.rt
             .regs
             .fill(br + meth.params_r as usize, tr, Ref::NULL);
+        let top_r = tr.max(self.rt.top);
         self.frames.push(Frame {
             method: m,
             pc: 0,
             base_p: bp as u32,
             base_r: br as u32,
+            top_r: top_r as u32,
             reexec: false,
         });
-        self.rt.top = tr;
+        self.rt.top = top_r;
         Ok(())
     }
 
@@ -64,8 +66,7 @@ impl Vm {
             } else {
                 f.pc += 1;
             }
-            let code = code_of(&self.prog.methods[f.method as usize]);
-            self.rt.top = f.base_r as usize + code.regs_r as usize;
+            self.rt.top = f.top_r as usize;
         } else {
             self.rt.top = 0;
         }

@@ -24,6 +24,11 @@ pub struct Frame {
     pub pc: u32,
     pub base_p: u32,
     pub base_r: u32,
+    /// End of the live reference registers while this frame is on top: the
+    /// highest window end of this frame and every frame below it. A callee's
+    /// window can end below its caller's, and the caller's registers above it
+    /// must stay roots (and be updated when objects move) until it resumes.
+    pub top_r: u32,
     pub reexec: bool,
 }
 

@@ -223,6 +223,8 @@ impl Vm {
         // initializers run with no caller frame, the args array held in a handle).
         while let Some(clinit) = self.next_clinit(main_class) {
             let (bp, br) = self.frame_tops();
+            // `main` has not started: it resumes at pc 0 after the initializer.
+            self.mark_reexec();
             self.push_frame(clinit, bp, br)?;
             self.execute(0)?;
         }
@@ -247,11 +249,21 @@ impl Vm {
             return Err(self.raise(semeru_stdlib::builtins::STACK_OVERFLOW_ERROR, None));
         }
         let depth = self.frames.len();
+        // The caller's pc stays at its call site while the callee runs.
+        self.mark_reexec();
         self.push_frame(method, bp, br)?;
         self.nested += 1;
         let r = self.execute(depth);
         self.nested -= 1;
         r
+    }
+
+    /// Makes the top frame resume at its current `pc` (not the next one) when the
+    /// frame about to be pushed on it returns.
+    fn mark_reexec(&mut self) {
+        if let Some(f) = self.frames.last_mut() {
+            f.reexec = true;
+        }
     }
 
     /// The first free primitive and reference register above the top frame.
