@@ -1090,7 +1090,8 @@ impl<'a> FnCx<'a, '_> {
                         );
                         self.da.add(i);
                     }
-                    if is_final && (init || self.da.has(i) || reads) {
+                    // A vacuous state (unreachable code) leaves the variable unassigned too.
+                    if is_final && (init || (!self.da.all && self.da.has(i)) || reads) {
                         self.g.error(
                             span,
                             format!("cannot assign a value to final variable {}", id.name),

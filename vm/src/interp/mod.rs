@@ -206,6 +206,10 @@ impl Vm {
         self.push_frame(main, 0, 0)?;
         while let Some(clinit) = self.next_clinit(main_class) {
             let (bp, br) = self.frame_tops();
+            // Returning from <clinit> must resume main at its first instruction.
+            if let Some(f) = self.frames.last_mut() {
+                f.reexec = true;
+            }
             self.push_frame(clinit, bp, br)?;
             self.execute(1)?;
         }
