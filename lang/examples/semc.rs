@@ -21,7 +21,9 @@ fn main() {
         eprint!("{}", render(&file, &src, &diags));
         std::process::exit(65);
     }
-    let Some(unit) = unit else { std::process::exit(65) };
+    let Some(unit) = unit else {
+        std::process::exit(65)
+    };
     let p = match compile_with_source("Main.sem", &src, &unit) {
         Ok(p) => p,
         Err(d) => {
@@ -33,7 +35,14 @@ fn main() {
         print!("{}", semeru_vm::disassemble(&p));
         return;
     }
-    let out = semeru_vm::run(&p, semeru_vm::RunConfig { heap: HeapConfig::default(), args, trace: false });
+    let out = semeru_vm::run(
+        &p,
+        semeru_vm::RunConfig {
+            heap: HeapConfig::default(),
+            args,
+            trace: false,
+        },
+    );
     match out {
         Ok(o) => std::process::exit(o.exit_code),
         Err(e) => {

@@ -28,16 +28,21 @@ macro_rules! snap {
     };
 }
 
-snap!(string_to_int, r#"
+snap!(
+    string_to_int,
+    r#"
 class Main {
     public static void main(String[] args) {
         int x = "hello";
         System.out.println(x);
     }
 }
-"#);
+"#
+);
 
-snap!(unknown_variable_and_method, r#"
+snap!(
+    unknown_variable_and_method,
+    r#"
 class Main {
     public static void main(String[] args) {
         int y = foo + 1;
@@ -45,9 +50,12 @@ class Main {
         System.out.println(y.length);
     }
 }
-"#);
+"#
+);
 
-snap!(missing_return, r#"
+snap!(
+    missing_return,
+    r#"
 class Main {
     static int sign(int x) {
         if (x > 0) return 1;
@@ -57,9 +65,12 @@ class Main {
         System.out.println(sign(3));
     }
 }
-"#);
+"#
+);
 
-snap!(unreachable_statement, r#"
+snap!(
+    unreachable_statement,
+    r#"
 class Main {
     public static void main(String[] args) {
         while (true) {
@@ -69,9 +80,12 @@ class Main {
         System.out.println("never");
     }
 }
-"#);
+"#
+);
 
-snap!(bad_operands, r#"
+snap!(
+    bad_operands,
+    r#"
 class Main {
     public static void main(String[] args) {
         boolean b = true;
@@ -80,9 +94,12 @@ class Main {
         System.out.println(x + s);
     }
 }
-"#);
+"#
+);
 
-snap!(lossy_conversion, r#"
+snap!(
+    lossy_conversion,
+    r#"
 class Main {
     public static void main(String[] args) {
         double d = 3.5;
@@ -94,9 +111,12 @@ class Main {
         System.out.println(i + j + b + ok);
     }
 }
-"#);
+"#
+);
 
-snap!(static_context, r#"
+snap!(
+    static_context,
+    r#"
 class Main {
     int count;
     void inc() { count++; }
@@ -106,9 +126,12 @@ class Main {
         System.out.println(this);
     }
 }
-"#);
+"#
+);
 
-snap!(final_assignment, r#"
+snap!(
+    final_assignment,
+    r#"
 class Main {
     static final int LIMIT = 10;
     public static void main(String[] args) {
@@ -118,9 +141,12 @@ class Main {
         System.out.println(x + LIMIT);
     }
 }
-"#);
+"#
+);
 
-snap!(uninitialized_variable, r#"
+snap!(
+    uninitialized_variable,
+    r#"
 class Main {
     public static void main(String[] args) {
         int x;
@@ -128,9 +154,12 @@ class Main {
         System.out.println(x);
     }
 }
-"#);
+"#
+);
 
-snap!(already_defined, r#"
+snap!(
+    already_defined,
+    r#"
 class Main {
     public static void main(String[] args) {
         int a = 1;
@@ -140,9 +169,12 @@ class Main {
         String args = "x";
     }
 }
-"#);
+"#
+);
 
-snap!(ambiguous_and_inapplicable, r#"
+snap!(
+    ambiguous_and_inapplicable,
+    r#"
 class Main {
     static void f(int a, long b) {}
     static void f(long a, int b) {}
@@ -152,9 +184,12 @@ class Main {
         g(42);
     }
 }
-"#);
+"#
+);
 
-snap!(unsupported_features, r#"
+snap!(
+    unsupported_features,
+    r#"
 import java.util.*;
 class Main {
     interface Shape { double area(); }
@@ -167,9 +202,12 @@ class Main {
         List<String> xs = new ArrayList<>();
     }
 }
-"#);
+"#
+);
 
-snap!(inner_class_and_lambda, r#"
+snap!(
+    inner_class_and_lambda,
+    r#"
 class Main {
     class Inner { int v; }
     public static void main(String[] args) {
@@ -177,9 +215,12 @@ class Main {
         Object o = new Object() { };
     }
 }
-"#);
+"#
+);
 
-snap!(impossible_cast_and_incomparable, r#"
+snap!(
+    impossible_cast_and_incomparable,
+    r#"
 class Main {
     static class A {}
     static class B {}
@@ -191,15 +232,21 @@ class Main {
         int n = (int) "5";
     }
 }
-"#);
+"#
+);
 
-snap!(no_main, r#"
+snap!(
+    no_main,
+    r#"
 class Main {
     static void helper() {}
 }
-"#);
+"#
+);
 
-snap!(bad_override_and_break, r#"
+snap!(
+    bad_override_and_break,
+    r#"
 class Main {
     static class A { int size() { return 1; } }
     static class B extends A { long size() { return 2; } }
@@ -208,9 +255,12 @@ class Main {
         outer: for (int i = 0; i < 2; i++) { continue inner; }
     }
 }
-"#);
+"#
+);
 
-snap!(switch_problems, r#"
+snap!(
+    switch_problems,
+    r#"
 class Main {
     public static void main(String[] args) {
         int k = args.length;
@@ -226,4 +276,5 @@ class Main {
         switch (big) { case 1: break; }
     }
 }
-"#);
+"#
+);

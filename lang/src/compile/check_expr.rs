@@ -133,15 +133,14 @@ impl<'a> FnCx<'a, '_> {
                 args,
             } => {
                 if let Some(t) = type_args.first() {
-                    self.g
-                        .unsupported(t.span, "explicit type arguments (issue 3)");
+                    self.g.unsupported(t.span, "an explicit type argument");
                 }
                 self.check_call(target.as_deref(), name, args, span)
             }
             ExprKind::SuperCall { name, args } => self.check_super_call(name, args, span),
             ExprKind::New { ty, args, body } => {
                 if body.is_some() {
-                    self.g.unsupported(span, "anonymous classes");
+                    self.g.unsupported(span, "an anonymous class");
                     return TExpr::error(span);
                 }
                 self.check_new(ty, args, span)

@@ -172,19 +172,19 @@ impl<'a> Compiler<'a> {
         match d.kind {
             ClassKind::Class => {}
             ClassKind::Interface => {
-                return self.unsupported(d.name.span, "interfaces (issue 3)");
+                return self.unsupported(d.name.span, "an interface");
             }
-            ClassKind::Enum => return self.unsupported(d.name.span, "enums"),
-            ClassKind::Record => return self.unsupported(d.name.span, "records"),
+            ClassKind::Enum => return self.unsupported(d.name.span, "an enum"),
+            ClassKind::Record => return self.unsupported(d.name.span, "a record"),
         }
         if outer.is_some() && !d.modifiers.static_ {
-            self.unsupported(d.name.span, "inner (non-static nested) classes");
+            self.unsupported(d.name.span, "an inner (non-static nested) class");
         }
         if let Some(tp) = d.type_params.first() {
-            self.unsupported(tp.name.span, "generics (issue 3)");
+            self.unsupported(tp.name.span, "a generic class");
         }
         if let Some(i) = d.implements.first() {
-            self.unsupported(i.span, "interfaces (issue 3)");
+            self.unsupported(i.span, "an interface");
         }
         self.check_class_modifiers(&d.modifiers);
         let simple = d.name.name.clone();
@@ -385,7 +385,7 @@ impl<'a> Compiler<'a> {
         let mut out = Vec::new();
         for p in params {
             if p.varargs {
-                self.unsupported(p.name.span, "varargs");
+                self.unsupported(p.name.span, "a varargs parameter");
             }
             out.push(self.resolve_type(Some(c), &p.ty));
         }
@@ -405,7 +405,7 @@ impl<'a> Compiler<'a> {
                 Member::Method(md) => {
                     self.check_class_modifiers(&md.modifiers);
                     if let Some(tp) = md.type_params.first() {
-                        self.unsupported(tp.name.span, "generic methods (issue 3)");
+                        self.unsupported(tp.name.span, "a generic method");
                     }
                     let params = self.declare_params(c, &md.params);
                     let ret = match &md.ret {

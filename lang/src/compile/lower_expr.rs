@@ -808,7 +808,7 @@ impl FnCx<'_, '_> {
     /// The evaluated parts of a variable: where to load from and store to.
     fn lv_base(&mut self, lv: &LVal, later: Option<&TExpr>) -> LvRegs {
         let copy = later.is_some_and(writes_locals);
-        let mut part = |cx: &mut Self, e: &TExpr, copy: bool| {
+        let part = |cx: &mut Self, e: &TExpr, copy: bool| {
             if copy {
                 let t = cx.temp(&e.ty);
                 cx.lower(e, Some(t))
