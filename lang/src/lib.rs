@@ -6,7 +6,7 @@
 //! | the syntax tree | [`ast`] |
 //! | tokens (logos) | `lexer` |
 //! | grammar (lalrpop) and the parse entry point | `parser` |
-//! | name resolution, type checking, lowering to `semeru_vm` bytecode | [`compile`] |
+//! | name resolution, type checking, lowering to `semeru_vm` bytecode | `compile` |
 
 pub mod ast;
 pub mod compile;
@@ -20,21 +20,23 @@ lalrpop_util::lalrpop_mod!(
     grammar
 );
 
-/// Parses and compiles a whole source file: what `semeru run/check/disasm` use.
-/// `file_name` is the base name used in stack traces (`Main.sem`).
+/// Parses and compiles one source file. `source_file` is the base name used in
+/// stack traces. On failure, every diagnostic found (syntax errors stop before
+/// type checking).
 pub fn compile_source(
-    file_name: &str,
+    source_file: &str,
     src: &str,
 ) -> Result<semeru_vm::program::Program, Vec<diag::Diagnostic>> {
-    let (unit, diags) = parser::parse(src);
-    if !diags.is_empty() {
-        return Err(diags);
-    }
+    let (unit, mut diags) = parser::parse(src);
     let Some(unit) = unit else {
-        return Err(vec![diag::Diagnostic::error(
-            diag::Span::default(),
-            "could not parse the file",
-        )]);
+        return Err(diags);
     };
-    compile::compile_with_source(file_name, src, &unit)
+    match compile::compile_with_source(source_file, src, &unit) {
+        Ok(p) if diags.is_empty() => Ok(p),
+        Ok(_) => Err(diags),
+        Err(more) => {
+            diags.extend(more);
+            Err(diags)
+        }
+    }
 }

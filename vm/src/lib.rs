@@ -7,11 +7,11 @@
 //! | load-time bytecode verification | [`verify`] |
 //! | the interpreter: frames, dispatch, calls, exceptions, roots | [`interp`] |
 //! | native methods (`System`, `Math`, `String`, boxes, `Character`) | [`natives`] |
+//! | Java-exact number formatting and parsing | [`jnum`] |
 //! | fixed-capacity register stacks | [`regfile`] |
 //! | buffered program output, UTF-16 → UTF-8 | [`output`] |
 //! | the disassembler | [`disasm`] |
 //! | the runner API used by the CLI | [`runner`] |
-//! | Java-exact number formatting and parsing | [`jnum`] |
 
 pub mod disasm;
 pub mod insn;

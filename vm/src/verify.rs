@@ -65,6 +65,50 @@ fn err(p: &Program, m: &Method, pc: usize, what: &str) -> VmError {
     ))
 }
 
+/// Appends `Ret {}` to methods whose end is reachable by falling through or by a
+/// jump to one past the last instruction (a label bound at the very end). For a
+/// `void` method that is the implicit return; the compiler never lets a value
+/// method reach its end, so there the padding is dead code that keeps the
+/// interpreter's unchecked instruction fetch in bounds.
+pub fn pad_code_ends(p: &mut Program) {
+    for m in &mut p.methods {
+        let Body::Code(code) = &mut m.body else {
+            continue;
+        };
+        let n = code.insns.len();
+        let falls = !matches!(
+            code.insns.last(),
+            Some(
+                Insn::Jmp { .. }
+                    | Insn::Ret {}
+                    | Insn::RetP { .. }
+                    | Insn::RetR { .. }
+                    | Insn::Throw { .. }
+                    | Insn::Switch { .. }
+            )
+        );
+        let mut jumps_to_end = false;
+        for insn in &code.insns {
+            insn.for_each_operand(&mut |_, op| {
+                if let Operand::Pc(t) = op {
+                    jumps_to_end |= t.0 as usize == n;
+                }
+            });
+        }
+        let switch_to_end = code.switches.iter().any(|t| match t {
+            SwitchTable::Dense {
+                targets, default, ..
+            }
+            | SwitchTable::Sparse {
+                targets, default, ..
+            } => targets.iter().chain([default]).any(|t| t.0 as usize == n),
+        });
+        if falls || jumps_to_end || switch_to_end {
+            code.insns.push(Insn::Ret {});
+        }
+    }
+}
+
 /// Checks every method of `p`.
 pub fn verify(p: &Program) -> Result<(), VmError> {
     if p.main.0 as usize >= p.methods.len() {

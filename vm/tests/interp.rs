@@ -812,3 +812,144 @@ fn disassembly_lists_user_methods() {
         "{text}"
     );
 }
+
+#[test]
+fn exception_in_static_initializer_is_wrapped() {
+    let mut b = Builder::new();
+    let (a, _) = b.class("Main$A", OBJECT, &[]);
+    let init = b.method(
+        a,
+        "<clinit>",
+        "()V",
+        true,
+        (0, 0),
+        RetKind::Void,
+        (2, 0),
+        vec![
+            Insn::IConst { d: P(0), v: 5 },
+            Insn::IConst { d: P(1), v: 0 },
+            Insn::IDiv {
+                d: P(0),
+                a: P(0),
+                b: P(1),
+            },
+            Insn::Ret {},
+        ],
+    );
+    b.p.classes[a as usize].clinit = Some(semeru_vm::program::MethodId(init));
+    b.main(
+        (1, 1),
+        vec![Insn::InitClass { c: Cls(a as u16) }, Insn::Ret {}],
+    );
+    let o = b.run();
+    assert_eq!(
+        o.stderr.lines().take(2).collect::<Vec<_>>(),
+        [
+            "Exception in thread \"main\" java.lang.ExceptionInInitializerError",
+            "Caused by: java.lang.ArithmeticException: / by zero"
+        ]
+    );
+    assert_eq!(o.exit, 1);
+}
+
+#[test]
+fn handlers_catch_by_class_across_frames() {
+    use semeru_vm::program::Handler;
+    let mut b = Builder::new();
+    let (cls, _) = b.class("T", OBJECT, &[]);
+    // static int div(int a, int b) { return a / b; }
+    let div = b.method(
+        cls,
+        "div",
+        "(II)I",
+        true,
+        (2, 0),
+        RetKind::Prim,
+        (2, 0),
+        vec![
+            Insn::IDiv {
+                d: P(0),
+                a: P(0),
+                b: P(1),
+            },
+            Insn::RetP { s: P(0) },
+        ],
+    );
+    let caught = b.string("caught");
+    let mut code = vec![
+        Insn::IConst { d: P(0), v: 7 },
+        Insn::IConst { d: P(1), v: 0 },
+        // try { div(7, 0) } catch (NegativeArraySizeException) {} (inner, no match)
+        // catch (ArithmeticException e) { println("caught"); println(e == e) }
+        Insn::CallStatic {
+            m: Meth(div),
+            p: P(0),
+            r: R(1),
+        },
+        Insn::Ret {},
+        // handler @4
+        Insn::SConst { d: R(2), k: caught },
+    ];
+    code.extend(println_str(2, 2, 3));
+    code.extend([Insn::InstanceOf {
+        d: P(0),
+        o: R(1),
+        c: Cls(ARITHMETIC_EXCEPTION as u16),
+    }]);
+    code.extend(println_prim(Native::PrintlnZ, 0, 2, 3));
+    // rethrow: uncaught now
+    code.extend([Insn::Throw { s: R(1) }]);
+    let m = b.main((3, 5), code);
+    b.code_mut(m).handlers = vec![
+        Handler {
+            start: Pc(2),
+            end: Pc(3),
+            target: Pc(3),
+            class: Some(semeru_gc::ClassId(NEGATIVE_ARRAY_SIZE_EXCEPTION)),
+            reg: R(1),
+        },
+        Handler {
+            start: Pc(0),
+            end: Pc(4),
+            target: Pc(4),
+            class: Some(semeru_gc::ClassId(RUNTIME_EXCEPTION)),
+            reg: R(1),
+        },
+    ];
+    let o = b.run();
+    assert_eq!(o.stdout, "caught\ntrue\n");
+    assert!(o
+        .stderr
+        .starts_with("Exception in thread \"main\" java.lang.ArithmeticException: / by zero\n"));
+    assert_eq!(o.exit, 1);
+}
+
+#[test]
+fn huge_arrays_are_out_of_memory_errors() {
+    for (len, msg) in [
+        (i32::MAX, "Requested array size exceeds VM limit"),
+        (i32::MAX - 2, "Java heap space"),
+        (1 << 28, "Java heap space"),
+    ] {
+        let mut b = Builder::new();
+        b.main(
+            (1, 2),
+            vec![
+                Insn::IConst { d: P(0), v: len },
+                Insn::NewArray {
+                    d: R(1),
+                    len: P(0),
+                    c: Cls(LONG_ARRAY as u16),
+                },
+                Insn::Ret {},
+            ],
+        );
+        let o = b.run();
+        assert_eq!(
+            o.stderr.lines().next(),
+            Some(
+                format!("Exception in thread \"main\" java.lang.OutOfMemoryError: {msg}").as_str()
+            )
+        );
+    }
+}

@@ -4,6 +4,7 @@
 use super::calls::code_of;
 use super::{Ctl, Vm, MESSAGE_OFFSET};
 use semeru_gc::Ref;
+use semeru_stdlib::builtins::ERROR;
 
 /// Java prints at most this many frames of a stack trace.
 const MAX_TRACE: usize = 1024;
@@ -41,6 +42,7 @@ impl Vm {
     /// Throws the existing object `e`.
     pub(crate) fn throw_ref(&mut self, e: Ref) -> Ctl {
         self.rt.exc = e;
+        self.init_error = false;
         self.exc_trace.clear();
         for f in self.frames.iter().rev().take(MAX_TRACE) {
             self.exc_trace.push((f.method, f.pc));
@@ -56,7 +58,7 @@ impl Vm {
         let exc_cls = self.heap.class_of(exc).0;
         let prog = std::rc::Rc::clone(&self.prog);
         while self.frames.len() > stop {
-            let Some(f) = self.frames.last_mut() else {
+            let Some(&f) = self.frames.last() else {
                 break;
             };
             let code = code_of(&prog.methods[f.method as usize]);
@@ -75,6 +77,15 @@ impl Vm {
                 self.rt.regs.set(slot, exc);
                 self.rt.exc = Ref::NULL;
                 return true;
+            }
+            // An exception (not an Error) escaping a static initializer becomes an
+            // `ExceptionInInitializerError` caused by it.
+            let m = &prog.methods[f.method as usize];
+            if !self.init_error
+                && prog.classes[m.class.0 as usize].clinit.map(|c| c.0 as u32) == Some(f.method)
+                && !self.is_subclass(exc_cls, ERROR)
+            {
+                self.init_error = true;
             }
             self.frames.pop();
             // A caller frame's pc is its call site, where handlers are matched.
@@ -105,6 +116,9 @@ impl Vm {
     pub(crate) fn report_uncaught(&mut self) {
         let e = self.rt.exc;
         let mut text = String::from("Exception in thread \"main\" ");
+        if self.init_error {
+            text.push_str("java.lang.ExceptionInInitializerError\nCaused by: ");
+        }
         if e.is_null() {
             text.push_str("java.lang.Error");
         } else {

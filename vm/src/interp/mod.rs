@@ -53,6 +53,9 @@ pub enum Ctl {
     Fault(VmError),
 }
 
+/// Nested dispatch loops (natives calling back into bytecode) allowed at once.
+const MAX_NESTED: usize = 2_000;
+
 /// Byte offset of `Throwable.message`.
 pub const MESSAGE_OFFSET: u32 = 8;
 /// Byte offset of `PrintStream.fd`.
@@ -77,6 +80,11 @@ pub struct Vm {
     pub(crate) hash_slot: Option<usize>,
     pub(crate) next_hash: u32,
     pub(crate) trace: bool,
+    /// The exception in flight escaped a static initializer (reported as the cause
+    /// of an `ExceptionInInitializerError`).
+    pub(crate) init_error: bool,
+    /// Native → bytecode calls in progress (each is a nested dispatch loop).
+    pub(crate) nested: usize,
     pub(crate) rng: u64,
     pub(crate) start: std::time::Instant,
 }
@@ -84,7 +92,8 @@ pub struct Vm {
 impl Vm {
     /// Verifies and loads `program`: defines every class layout, interns the string
     /// literals and creates `System.out`/`System.err`.
-    pub fn new(program: Program, heap: HeapConfig) -> Result<Vm, VmError> {
+    pub fn new(mut program: Program, heap: HeapConfig) -> Result<Vm, VmError> {
+        verify::pad_code_ends(&mut program);
         verify::verify(&program)?;
         let mut heap = Heap::new(heap).map_err(|e| VmError(e.0))?;
         for (i, c) in program.classes.iter().enumerate() {
@@ -111,6 +120,8 @@ impl Vm {
             hash_slot,
             next_hash: 0,
             trace: false,
+            init_error: false,
+            nested: 0,
             rng: 0x2545_f491_4f6c_dd1d,
             start: std::time::Instant::now(),
         };
@@ -122,9 +133,16 @@ impl Vm {
 
     fn load_runtime_objects(&mut self) -> Result<(), Ctl> {
         let prog = Rc::clone(&self.prog);
+        // One object per distinct literal; `interned[k]` serves `SConst k`.
         for s in &prog.strings {
-            let r = self.new_string(s)?;
-            self.intern_table.insert(s.clone(), self.rt.interned.len());
+            let r = match self.intern_table.get(s) {
+                Some(&i) => self.rt.interned[i],
+                None => {
+                    let r = self.new_string(s)?;
+                    self.intern_table.insert(s.clone(), self.rt.interned.len());
+                    r
+                }
+            };
             self.rt.interned.push(r);
         }
         for fd in [1, 2] {
@@ -226,9 +244,16 @@ impl Vm {
         for (i, v) in refs.iter().enumerate() {
             self.rt.regs.set(br + i, *v);
         }
+        // Each nested call recurses in Rust; bound it well below any thread stack.
+        if self.nested >= MAX_NESTED {
+            return Err(self.raise(semeru_stdlib::builtins::STACK_OVERFLOW_ERROR, None));
+        }
         let depth = self.frames.len();
         self.push_frame(method, bp, br)?;
-        self.execute(depth)
+        self.nested += 1;
+        let r = self.execute(depth);
+        self.nested -= 1;
+        r
     }
 
     /// The first free primitive and reference register above the top frame.

@@ -5,7 +5,7 @@
 use super::{Ctl, Vm};
 use semeru_gc::layout::ARRAY_DATA_OFFSET;
 use semeru_gc::{ClassId, Ref};
-use semeru_stdlib::builtins::STRING;
+use semeru_stdlib::builtins::{OUT_OF_MEMORY_ERROR, STRING};
 
 impl Vm {
     /// A zeroed instance of class `c`. May collect.
@@ -20,6 +20,10 @@ impl Vm {
     /// A zeroed array of class `c`. May collect.
     #[inline]
     pub(crate) fn alloc_array(&mut self, c: u32, len: u32) -> Result<Ref, Ctl> {
+        if len >= i32::MAX as u32 - 1 {
+            let msg = "Requested array size exceeds VM limit".to_string();
+            return Err(self.raise(OUT_OF_MEMORY_ERROR, Some(msg)));
+        }
         match self.heap.alloc_array(ClassId(c), len, &mut self.rt) {
             Ok(r) => Ok(r),
             Err(_) => Err(self.raise_oom()),

@@ -14,6 +14,8 @@
 //! `p…`/`r…` and leaves its result in slot `p` or `r` (see `insn.rs`).
 
 pub mod chars;
+pub mod crlog;
+pub mod fdlibm;
 pub mod math;
 pub mod numbers;
 pub mod object;
