@@ -3,7 +3,8 @@
 //! stderr and the exit status with what `java` recorded. A quicker loop for
 //! compiler work than the CLI-based suite at the root.
 //!
-//! `SEM_FILTER=substring` restricts the programs; failures are listed together.
+//! `SEM_FILTER=substring` restricts the programs, `SEM_ROOT=dir` reads another
+//! folder; failures are listed together.
 
 use semeru_gc::HeapConfig;
 use semeru_lang::compile::compile_with_source;
@@ -110,7 +111,10 @@ fn same_first_line(expected: &str, got: &str) -> bool {
 
 #[test]
 fn conformance_programs() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance");
+    let root = match std::env::var("SEM_ROOT") {
+        Ok(r) => PathBuf::from(r),
+        Err(_) => Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance"),
+    };
     let mut files = Vec::new();
     collect(&root, &mut files);
     files.sort();
