@@ -931,6 +931,33 @@ impl FnCx<'_, '_> {
                 self.lv_store(&b, ty, v);
                 v
             }
+            TK::OpAssign {
+                lv: LVal::Local(r),
+                op,
+                op_ty,
+                rhs,
+            } if op_ty == ty && ty.is_prim() && !writes_locals(rhs) => {
+                // In place: `x op= e` on a local of the operation's own type.
+                let x = P(*r);
+                let k = match (ty, op, rhs.constant()) {
+                    (Ty::Int, BinOp::Add, Some(Const::I(k))) => i16::try_from(*k).ok(),
+                    (Ty::Int, BinOp::Sub, Some(Const::I(k))) => {
+                        k.checked_neg().and_then(|k| i16::try_from(k).ok())
+                    }
+                    _ => None,
+                };
+                match k {
+                    Some(v) => self.em.emit(Insn::IAddK { d: x, a: x, v }),
+                    None => {
+                        let b = self.lower(rhs, None).p();
+                        if matches!(op, BinOp::Div | BinOp::Rem) {
+                            self.line(e.span);
+                        }
+                        self.emit_arith(*op, ty, x, x, b);
+                    }
+                }
+                Reg::P(x)
+            }
             TK::OpAssign { lv, op, op_ty, rhs } => {
                 let b = self.lv_base(lv, Some(rhs));
                 if super::classes::ClassTable::is_string(op_ty) {
