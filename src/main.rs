@@ -22,7 +22,9 @@ pub const EXIT_INTERNAL: u8 = 70;
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("semeru: internal error: {info}");
-        eprintln!("semeru: this is a bug in Semeru; please report it with the program that caused it");
+        eprintln!(
+            "semeru: this is a bug in Semeru; please report it with the program that caused it"
+        );
     }));
     let args = cli::java_aliases(std::env::args_os().collect());
     // The compiler recurses over the syntax tree: give it room for deeply nested programs.

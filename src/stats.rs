@@ -102,7 +102,13 @@ mod tests {
     fn json_escapes_and_has_the_fields() {
         assert_eq!(quote("a\"b\\c\n"), "\"a\\\"b\\\\c\\u000a\"");
         let j = json(&RunStats::default());
-        for key in ["wall_ms", "gc", "pauses", "bytes_allocated", "bytes_promoted"] {
+        for key in [
+            "wall_ms",
+            "gc",
+            "pauses",
+            "bytes_allocated",
+            "bytes_promoted",
+        ] {
             assert!(j.contains(&format!("\"{key}\"")), "{key} missing in {j}");
         }
         assert_eq!(num(f64::NAN), "null");

@@ -219,9 +219,8 @@ impl Vm {
                 s,
             );
         }
-        let arr = self.rt.handles.pop().unwrap_or_default();
-        self.rt.regs.set(0, arr);
-        self.push_frame(main, 0, 0)?;
+        // The main class is initialized before `main` starts (its static
+        // initializers run with no caller frame, the args array held in a handle).
         while let Some(clinit) = self.next_clinit(main_class) {
             let (bp, br) = self.frame_tops();
             // Returning from <clinit> must resume main at its first instruction.
@@ -229,8 +228,11 @@ impl Vm {
                 f.reexec = true;
             }
             self.push_frame(clinit, bp, br)?;
-            self.execute(1)?;
+            self.execute(0)?;
         }
+        let arr = self.rt.handles.pop().unwrap_or_default();
+        self.rt.regs.set(0, arr);
+        self.push_frame(main, 0, 0)?;
         self.execute(0)
     }
 
