@@ -223,10 +223,6 @@ impl Vm {
         // initializers run with no caller frame, the args array held in a handle).
         while let Some(clinit) = self.next_clinit(main_class) {
             let (bp, br) = self.frame_tops();
-            // Returning from <clinit> must resume main at its first instruction.
-            if let Some(f) = self.frames.last_mut() {
-                f.reexec = true;
-            }
             self.push_frame(clinit, bp, br)?;
             self.execute(0)?;
         }
