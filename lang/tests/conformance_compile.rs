@@ -89,10 +89,7 @@ fn run_one(path: &Path) -> Result<Got, String> {
 }
 
 /// Programs that need more than issue 2 gives them.
-const KNOWN: &[(&str, &str)] = &[(
-    "control/eval_order.sem",
-    "passes an int to an Object parameter: boxing is issue 3",
-)];
+const KNOWN: &[(&str, &str)] = &[];
 
 /// As the root harness: Java's "helpful" NPE details and CCE module suffixes
 /// need not match.
