@@ -381,13 +381,21 @@ impl<'a> Compiler<'a> {
         cls.layout = layout;
     }
 
-    fn declare_params(&mut self, c: ClassId, params: &'a [ast::Param]) -> Vec<Ty> {
+    /// Parameter types. A varargs parameter is an array; only `main(String...)`
+    /// may have one (calls do not pack arguments yet).
+    fn declare_params(&mut self, c: ClassId, params: &'a [ast::Param], is_main: bool) -> Vec<Ty> {
         let mut out = Vec::new();
         for p in params {
+            let mut t = self.resolve_type(Some(c), &p.ty);
             if p.varargs {
-                self.unsupported(p.name.span, "a varargs parameter");
+                if !is_main {
+                    self.unsupported(p.name.span, "a varargs parameter");
+                }
+                if !t.is_error() {
+                    t = Ty::Array(Box::new(t));
+                }
             }
-            out.push(self.resolve_type(Some(c), &p.ty));
+            out.push(t);
         }
         out
     }
@@ -407,7 +415,11 @@ impl<'a> Compiler<'a> {
                     if let Some(tp) = md.type_params.first() {
                         self.unsupported(tp.name.span, "a generic method");
                     }
-                    let params = self.declare_params(c, &md.params);
+                    let params = self.declare_params(
+                        c,
+                        &md.params,
+                        md.name.name == "main" && md.modifiers.static_,
+                    );
                     let ret = match &md.ret {
                         None => Ty::Void,
                         Some(t) => self.resolve_type(Some(c), t),
@@ -460,7 +472,7 @@ impl<'a> Compiler<'a> {
                         );
                         continue;
                     }
-                    let params = self.declare_params(c, &cd.params);
+                    let params = self.declare_params(c, &cd.params, false);
                     let dup = self
                         .table
                         .class(c)
