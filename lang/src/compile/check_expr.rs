@@ -347,10 +347,6 @@ impl<'a> FnCx<'a, '_> {
             if let Some(f) = self.g.table.find_field(k, &id.name) {
                 let is_static = self.g.table.field(f).is_static;
                 if !is_static && (k != self.class || self.is_static) {
-                    if let Some(cst) = self.field_const(f) {
-                        let ty = self.g.table.field(f).ty.clone();
-                        return Some(TExpr::new(TK::Const(cst), ty, span));
-                    }
                     self.g.error(
                         span,
                         format!(
