@@ -31,7 +31,7 @@ pub fn compile_source(
     let Some(unit) = unit else {
         return Err(diags);
     };
-    match compile::compile(source_file, &unit) {
+    match compile::compile_with_source(source_file, src, &unit) {
         Ok(p) if diags.is_empty() => Ok(p),
         Ok(_) => Err(diags),
         Err(more) => {

@@ -76,6 +76,15 @@ fn find_main(g: &mut Compiler, unit: &CompilationUnit) -> Option<MId> {
 }
 
 fn assemble(g: &mut Compiler, source_file: &str, main: MId) -> Program {
+    // A `<clinit>` that only returns (all static fields were constants) is dropped.
+    for c in 0..g.table.classes.len() {
+        let Some(m) = g.table.classes[c].clinit else {
+            continue;
+        };
+        if g.codes.get(&m).is_some_and(|code| code.insns.len() == 1) {
+            g.table.classes[c].clinit = None;
+        }
+    }
     // Element classes may create further array classes; iterate to a fixpoint.
     let mut elem = Vec::new();
     let mut i = 0;

@@ -465,10 +465,7 @@ impl<'a> FnCx<'a, '_> {
         }
         if (c.0 as usize) < BUILTINS.len() {
             let n = self.g.table.class(c).display.clone();
-            self.g.unsupported(
-                span,
-                &format!("creating {n} objects (exceptions are issue 3)"),
-            );
+            self.g.unsupported(span, &format!("creating a {n} object"));
             return TExpr::error(span);
         }
         let info = self.g.table.class(c);

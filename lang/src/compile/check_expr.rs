@@ -133,15 +133,14 @@ impl<'a> FnCx<'a, '_> {
                 args,
             } => {
                 if let Some(t) = type_args.first() {
-                    self.g
-                        .unsupported(t.span, "explicit type arguments (issue 3)");
+                    self.g.unsupported(t.span, "an explicit type argument");
                 }
                 self.check_call(target.as_deref(), name, args, span)
             }
             ExprKind::SuperCall { name, args } => self.check_super_call(name, args, span),
             ExprKind::New { ty, args, body } => {
                 if body.is_some() {
-                    self.g.unsupported(span, "anonymous classes");
+                    self.g.unsupported(span, "an anonymous class");
                     return TExpr::error(span);
                 }
                 self.check_new(ty, args, span)
@@ -348,10 +347,6 @@ impl<'a> FnCx<'a, '_> {
             if let Some(f) = self.g.table.find_field(k, &id.name) {
                 let is_static = self.g.table.field(f).is_static;
                 if !is_static && (k != self.class || self.is_static) {
-                    if let Some(cst) = self.field_const(f) {
-                        let ty = self.g.table.field(f).ty.clone();
-                        return Some(TExpr::new(TK::Const(cst), ty, span));
-                    }
                     self.g.error(
                         span,
                         format!(
@@ -1090,7 +1085,8 @@ impl<'a> FnCx<'a, '_> {
                         );
                         self.da.add(i);
                     }
-                    if is_final && (init || self.da.has(i) || reads) {
+                    // A vacuous state (unreachable code) leaves the variable unassigned too.
+                    if is_final && (init || (!self.da.all && self.da.has(i)) || reads) {
                         self.g.error(
                             span,
                             format!("cannot assign a value to final variable {}", id.name),

@@ -172,19 +172,19 @@ impl<'a> Compiler<'a> {
         match d.kind {
             ClassKind::Class => {}
             ClassKind::Interface => {
-                return self.unsupported(d.name.span, "interfaces (issue 3)");
+                return self.unsupported(d.name.span, "an interface");
             }
-            ClassKind::Enum => return self.unsupported(d.name.span, "enums"),
-            ClassKind::Record => return self.unsupported(d.name.span, "records"),
+            ClassKind::Enum => return self.unsupported(d.name.span, "an enum"),
+            ClassKind::Record => return self.unsupported(d.name.span, "a record"),
         }
         if outer.is_some() && !d.modifiers.static_ {
-            self.unsupported(d.name.span, "inner (non-static nested) classes");
+            self.unsupported(d.name.span, "an inner (non-static nested) class");
         }
         if let Some(tp) = d.type_params.first() {
-            self.unsupported(tp.name.span, "generics (issue 3)");
+            self.unsupported(tp.name.span, "a generic class");
         }
         if let Some(i) = d.implements.first() {
-            self.unsupported(i.span, "interfaces (issue 3)");
+            self.unsupported(i.span, "an interface");
         }
         self.check_class_modifiers(&d.modifiers);
         let simple = d.name.name.clone();
@@ -381,13 +381,21 @@ impl<'a> Compiler<'a> {
         cls.layout = layout;
     }
 
-    fn declare_params(&mut self, c: ClassId, params: &'a [ast::Param]) -> Vec<Ty> {
+    /// Parameter types. A varargs parameter is an array; only `main(String...)`
+    /// may have one (calls do not pack arguments yet).
+    fn declare_params(&mut self, c: ClassId, params: &'a [ast::Param], is_main: bool) -> Vec<Ty> {
         let mut out = Vec::new();
         for p in params {
+            let mut t = self.resolve_type(Some(c), &p.ty);
             if p.varargs {
-                self.unsupported(p.name.span, "varargs");
+                if !is_main {
+                    self.unsupported(p.name.span, "a varargs parameter");
+                }
+                if !t.is_error() {
+                    t = Ty::Array(Box::new(t));
+                }
             }
-            out.push(self.resolve_type(Some(c), &p.ty));
+            out.push(t);
         }
         out
     }
@@ -405,9 +413,13 @@ impl<'a> Compiler<'a> {
                 Member::Method(md) => {
                     self.check_class_modifiers(&md.modifiers);
                     if let Some(tp) = md.type_params.first() {
-                        self.unsupported(tp.name.span, "generic methods (issue 3)");
+                        self.unsupported(tp.name.span, "a generic method");
                     }
-                    let params = self.declare_params(c, &md.params);
+                    let params = self.declare_params(
+                        c,
+                        &md.params,
+                        md.name.name == "main" && md.modifiers.static_,
+                    );
                     let ret = match &md.ret {
                         None => Ty::Void,
                         Some(t) => self.resolve_type(Some(c), t),
@@ -460,7 +472,7 @@ impl<'a> Compiler<'a> {
                         );
                         continue;
                     }
-                    let params = self.declare_params(c, &cd.params);
+                    let params = self.declare_params(c, &cd.params, false);
                     let dup = self
                         .table
                         .class(c)

@@ -26,6 +26,9 @@ fn single_write(e: &TExpr) -> bool {
         | TK::Assign { .. }
         | TK::OpAssign { .. }
         | TK::IncDec { .. } => false,
+        // A call into an existing variable's register would put its argument
+        // window there (see the `on_top` case of `lower`).
+        TK::Call { .. } => false,
         TK::CheckCast { e, .. } => single_write(e),
         _ => true,
     }
@@ -89,7 +92,7 @@ impl FnCx<'_, '_> {
     /// Lowers an operand that is followed by `later`: a local is read in place
     /// unless `later` may assign locals.
     fn operand(&mut self, e: &TExpr, later: &TExpr) -> Reg {
-        if matches!(e.kind, TK::Local(_)) && writes_locals(later) {
+        if writes_locals(later) {
             let t = self.temp(&e.ty);
             return self.lower(e, Some(t));
         }
@@ -803,17 +806,26 @@ impl FnCx<'_, '_> {
     }
 
     /// The evaluated parts of a variable: where to load from and store to.
-    fn lv_base(&mut self, lv: &LVal) -> LvRegs {
+    fn lv_base(&mut self, lv: &LVal, later: Option<&TExpr>) -> LvRegs {
+        let copy = later.is_some_and(writes_locals);
+        let part = |cx: &mut Self, e: &TExpr, copy: bool| {
+            if copy {
+                let t = cx.temp(&e.ty);
+                cx.lower(e, Some(t))
+            } else {
+                cx.lower(e, None)
+            }
+        };
         match lv {
             LVal::Local(r) => LvRegs::Local(*r),
-            LVal::Field { obj, off } => LvRegs::Field(self.lower(obj, None).r(), *off),
+            LVal::Field { obj, off } => LvRegs::Field(part(self, obj, copy).r(), *off),
             LVal::Static { slot, init } => {
                 self.init_class(*init);
                 LvRegs::Static(*slot)
             }
             LVal::Index { arr, idx } => {
-                let a = self.operand(arr, idx).r();
-                let i = self.lower(idx, None).p();
+                let a = part(self, arr, copy || writes_locals(idx)).r();
+                let i = part(self, idx, copy).p();
                 LvRegs::Index(a, i)
             }
         }
@@ -913,14 +925,41 @@ impl FnCx<'_, '_> {
                 local
             }
             TK::Assign { lv, rhs } => {
-                let b = self.lv_base(lv);
+                let b = self.lv_base(lv, Some(rhs));
                 let v = self.lower(rhs, None);
                 self.line(e.span);
                 self.lv_store(&b, ty, v);
                 v
             }
+            TK::OpAssign {
+                lv: LVal::Local(r),
+                op,
+                op_ty,
+                rhs,
+            } if op_ty == ty && ty.is_prim() && !writes_locals(rhs) => {
+                // In place: `x op= e` on a local of the operation's own type.
+                let x = P(*r);
+                let k = match (ty, op, rhs.constant()) {
+                    (Ty::Int, BinOp::Add, Some(Const::I(k))) => i16::try_from(*k).ok(),
+                    (Ty::Int, BinOp::Sub, Some(Const::I(k))) => {
+                        k.checked_neg().and_then(|k| i16::try_from(k).ok())
+                    }
+                    _ => None,
+                };
+                match k {
+                    Some(v) => self.em.emit(Insn::IAddK { d: x, a: x, v }),
+                    None => {
+                        let b = self.lower(rhs, None).p();
+                        if matches!(op, BinOp::Div | BinOp::Rem) {
+                            self.line(e.span);
+                        }
+                        self.emit_arith(*op, ty, x, x, b);
+                    }
+                }
+                Reg::P(x)
+            }
             TK::OpAssign { lv, op, op_ty, rhs } => {
-                let b = self.lv_base(lv);
+                let b = self.lv_base(lv, Some(rhs));
                 if super::classes::ClassTable::is_string(op_ty) {
                     let pbase = P(self.em.next_p);
                     let acc = self.em.alloc_r();
@@ -953,7 +992,7 @@ impl FnCx<'_, '_> {
                 }
             }
             TK::IncDec { lv, pre, inc } => {
-                let b = self.lv_base(lv);
+                let b = self.lv_base(lv, None);
                 let delta: i16 = if *inc { 1 } else { -1 };
                 if let (LvRegs::Local(r), Ty::Int, false) = (&b, ty, want && !*pre) {
                     let r = P(*r);

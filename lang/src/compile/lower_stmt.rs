@@ -43,7 +43,7 @@ impl<'a> FnCx<'a, '_> {
                 ty,
                 declarators,
             } => self.local_var(modifiers, ty, declarators),
-            StmtKind::LocalClass(c) => self.g.unsupported(c.name.span, "local classes"),
+            StmtKind::LocalClass(c) => self.g.unsupported(c.name.span, "a local class"),
             StmtKind::Expr(e) => {
                 let ok = matches!(
                     &e.kind,
@@ -93,8 +93,8 @@ impl<'a> FnCx<'a, '_> {
                     format!("call to {w} must be first statement in constructor"),
                 );
             }
-            StmtKind::Throw(_) => self.g.unsupported(s.span, "throw (issue 3)"),
-            StmtKind::Try { .. } => self.g.unsupported(s.span, "try/catch (issue 3)"),
+            StmtKind::Throw(_) => self.g.unsupported(s.span, "a throw statement"),
+            StmtKind::Try { .. } => self.g.unsupported(s.span, "a try statement"),
             StmtKind::Unsupported(what) => self.g.unsupported(s.span, what),
             StmtKind::Empty => {}
         }
@@ -531,14 +531,13 @@ impl<'a> FnCx<'a, '_> {
                 i
             }
         };
-        if let Some(i) = idx {
-            let da = self.da.clone();
-            let t = &mut self.targets[i];
-            t.broken = true;
-            t.break_da = t.break_da.meet(&da);
-            let l = t.brk;
-            self.em.jmp(l);
-        }
+        let Some(i) = idx else { return };
+        let da = self.da.clone();
+        let t = &mut self.targets[i];
+        t.broken = true;
+        t.break_da = t.break_da.meet(&da);
+        let l = t.brk;
+        self.em.jmp(l);
         self.reachable = false;
         self.da = Da::all();
     }
@@ -571,12 +570,11 @@ impl<'a> FnCx<'a, '_> {
                 }
             }
         };
-        if let Some(i) = idx {
-            let t = &mut self.targets[i];
-            t.continued = true;
-            if let Some(l) = t.cont {
-                self.em.jmp(l);
-            }
+        let Some(i) = idx else { return };
+        let t = &mut self.targets[i];
+        t.continued = true;
+        if let Some(l) = t.cont {
+            self.em.jmp(l);
         }
         self.reachable = false;
         self.da = Da::all();
@@ -643,7 +641,7 @@ impl<'a> FnCx<'a, '_> {
         let mut default: Option<usize> = None;
         for (gi, c) in cases.iter().enumerate() {
             if c.arrow {
-                self.g.unsupported(c.span, "switch rules (case ->)");
+                self.g.unsupported(c.span, "a switch rule (case ->)");
             }
             if c.is_default {
                 if default.is_some() {

@@ -162,7 +162,7 @@ impl<'a> Compiler<'a> {
             }
             TypeExprKind::Named { path, args } => {
                 if args.iter().any(|a| !a.is_empty()) {
-                    self.unsupported(t.span, "generics");
+                    self.unsupported(t.span, "a generic type");
                     return Ty::Error;
                 }
                 match self.resolve_path(from, path) {
