@@ -22,19 +22,6 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("size `{s}` is too large"))
 }
 
-/// Formats bytes for humans: `64M`, `1536K`, `12345B`.
-pub fn fmt_size(b: usize) -> String {
-    if b >= 1 << 30 && b % (1 << 30) == 0 {
-        format!("{}G", b >> 30)
-    } else if b >= 1 << 20 {
-        format!("{}M", b >> 20)
-    } else if b >= 1 << 10 {
-        format!("{}K", b >> 10)
-    } else {
-        format!("{b}B")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
