@@ -189,9 +189,8 @@ impl Big {
             let k = s.bit_len() as i64 - 64;
             let s_top = s.top_bits(k);
             let b_top = self.top_bits(k);
-            if s_top != 0 {
-                let est = (b_top / s_top).min(u128::from(u32::MAX)) as u32;
-                q = est.saturating_sub(1);
+            if let Some(est) = b_top.checked_div(s_top) {
+                q = (est.min(u128::from(u32::MAX)) as u32).saturating_sub(1);
                 if q > 0 {
                     self.mul_sub(q, s);
                 }
