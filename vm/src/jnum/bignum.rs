@@ -98,24 +98,66 @@ impl Big {
             .then_with(|| self.limbs.iter().rev().cmp(other.limbs.iter().rev()))
     }
 
-    /// Compares `self` with `x + y` (OpenJDK's `addAndCmp`).
+    /// Compares `self` with `x + y` (OpenJDK's `addAndCmp`), without
+    /// materialising the sum.
     pub(crate) fn cmp_sum(&self, x: &Big, y: &Big) -> Ordering {
-        let n = x.limbs.len().max(y.limbs.len());
-        let mut sum = Vec::with_capacity(n + 1);
+        let limb = |b: &Big, i: usize| u64::from(b.limbs.get(i).copied().unwrap_or(0));
+        let n = x.limbs.len().max(y.limbs.len()).max(self.limbs.len());
         let mut carry = 0u64;
+        let mut ord = Ordering::Equal;
+        // Scan upwards; the highest differing limb decides.
         for i in 0..n {
-            let a = u64::from(x.limbs.get(i).copied().unwrap_or(0));
-            let b = u64::from(y.limbs.get(i).copied().unwrap_or(0));
-            let s = a + b + carry;
-            sum.push(s as u32);
+            let s = limb(x, i) + limb(y, i) + carry;
             carry = s >> 32;
+            let t = limb(self, i);
+            if t != s & 0xffff_ffff {
+                ord = t.cmp(&(s & 0xffff_ffff));
+            }
         }
         if carry != 0 {
-            sum.push(carry as u32);
+            ord = Ordering::Less;
         }
-        let mut s = Big { limbs: sum };
-        s.trim();
-        self.cmp(&s)
+        ord
+    }
+
+    fn bit_len(&self) -> u64 {
+        match self.limbs.last() {
+            None => 0,
+            Some(&top) => 32 * self.limbs.len() as u64 - u64::from(top.leading_zeros()),
+        }
+    }
+
+    /// `floor(self / 2^k)` for `k >= 0`, or `self * 2^-k` for `k < 0`,
+    /// truncated to 128 bits.
+    fn top_bits(&self, k: i64) -> u128 {
+        if k < 0 {
+            let mut v: u128 = 0;
+            for &l in self.limbs.iter().rev().take(4) {
+                v = (v << 32) | u128::from(l);
+            }
+            return v << (-k).min(127);
+        }
+        let first = (k / 32) as usize;
+        let rem = (k % 32) as u32;
+        let mut v: u128 = 0;
+        for i in (first..self.limbs.len().min(first + 5)).rev() {
+            v = (v << 32) | u128::from(self.limbs[i]);
+        }
+        // Callers keep `self / 2^k` below 2^99, so the (up to) fifth limb
+        // shifted out above is zero.
+        v >> rem
+    }
+
+    /// `self -= q * s`; requires `self >= q * s`.
+    fn mul_sub(&mut self, q: u32, s: &Big) {
+        let mut borrow = 0u64;
+        for i in 0..self.limbs.len() {
+            let p = u64::from(q) * u64::from(s.limbs.get(i).copied().unwrap_or(0)) + borrow;
+            let (v, under) = self.limbs[i].overflowing_sub(p as u32);
+            self.limbs[i] = v;
+            borrow = (p >> 32) + u64::from(under);
+        }
+        self.trim();
     }
 
     /// `self -= other`; requires `self >= other`.
@@ -137,13 +179,30 @@ impl Big {
     }
 
     /// Returns `q = self / s` and replaces `self` by `10 * (self % s)`
-    /// (OpenJDK's `quoRemIteration`). The quotient is expected to be small.
+    /// (OpenJDK's `quoRemIteration`). The quotient is expected to be small
+    /// (below 10 in the digit loop).
     pub(crate) fn quo_rem_iteration(&mut self, s: &Big) -> u32 {
-        let mut q = 0;
-        // Bounded for robustness; in the digit loop q is always < 10.
-        while q < 64 && self.cmp(s) != Ordering::Less {
-            self.sub_assign(s);
-            q += 1;
+        let mut q = 0u32;
+        if self.cmp(s) != Ordering::Less {
+            // Estimate from the leading 64 bits of `s`: the estimate is
+            // within one of the true quotient, so start one below it.
+            let k = s.bit_len() as i64 - 64;
+            let s_top = s.top_bits(k);
+            let b_top = self.top_bits(k);
+            if let Some(est) = b_top.checked_div(s_top) {
+                q = (est.min(u128::from(u32::MAX)) as u32).saturating_sub(1);
+                if q > 0 {
+                    self.mul_sub(q, s);
+                }
+            }
+            // At most two steps are needed; the bound only guards against
+            // misuse (a quotient far beyond the estimate's guarantees).
+            let mut steps = 0;
+            while steps < 64 && self.cmp(s) != Ordering::Less {
+                self.sub_assign(s);
+                q = q.wrapping_add(1);
+                steps += 1;
+            }
         }
         self.mul_small(10);
         q
@@ -179,5 +238,49 @@ mod tests {
         assert_eq!(z.quo_rem_iteration(&big), 8);
         assert!(z.is_zero());
         assert!(Big::from_u64(0).is_zero());
+    }
+
+    /// The estimating `quo_rem_iteration` returns exact quotients 0..=9 and
+    /// remainders for divisors of all sizes.
+    #[test]
+    fn quo_rem_is_exact() {
+        let mut x: u64 = 0x1234_5678_9abc_def1;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..20_000 {
+            let mut s = Big::mul_pow52(next() >> (next() % 64), (next() % 120) as u32, 0);
+            s.shl((next() % 200) as u32);
+            if s.is_zero() {
+                continue;
+            }
+            // A remainder r < s: same limb count, smaller top limb.
+            let top = *s.limbs.last().unwrap();
+            let mut limbs: Vec<u32> = (0..s.limbs.len()).map(|_| next() as u32).collect();
+            *limbs.last_mut().unwrap() = (next() as u32) % top;
+            let mut r = Big { limbs };
+            r.trim();
+            let q = (next() % 10) as u32;
+            // b = q * s + r
+            let mut b = s.clone();
+            b.mul_small(q);
+            let mut sum = Vec::new();
+            let mut carry = 0u64;
+            for i in 0..b.limbs.len().max(r.limbs.len()) + 1 {
+                let t = u64::from(b.limbs.get(i).copied().unwrap_or(0))
+                    + u64::from(r.limbs.get(i).copied().unwrap_or(0))
+                    + carry;
+                sum.push(t as u32);
+                carry = t >> 32;
+            }
+            let mut b = Big { limbs: sum };
+            b.trim();
+            assert_eq!(b.quo_rem_iteration(&s), q);
+            r.mul_small(10);
+            assert_eq!(b, r);
+        }
     }
 }

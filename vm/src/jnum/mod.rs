@@ -14,8 +14,16 @@
 //!   `Integer.toString(i, radix)`, `Long.toString`, `toHexString`,
 //!   `toOctalString`, `toBinaryString`.
 //!
+//! * [`JavaDecimal`]: the raw digits and decimal exponent behind
+//!   `Double.toString`, or (with `compatible_format == false`) the digits
+//!   `java.util.Formatter` starts from.
+//!
 //! Every function is total: no input string or value makes it panic.
-//! UTF-16 variants (`*_utf16`) accept Java `char` sequences directly.
+//! UTF-16 variants (`*_utf16`) accept Java `char` sequences directly, and
+//! `*_into` variants append to an existing `String`.
+//!
+//! Conformance is checked by `vm/tests/jnum_java.rs` against outputs
+//! recorded from OpenJDK 17 (`vm/tests/data/GenDoubles.java`).
 
 mod bignum;
 pub mod dtoa;

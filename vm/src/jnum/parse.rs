@@ -343,7 +343,8 @@ fn round_binary(
     let m = mant << lz;
     // value = m * 2^(e - 63), 1 <= m / 2^63 < 2, so the unbiased exponent is e.
     let e = exp2 + 63 - i64::from(lz);
-    let inf_bits = ((max_exp + (max_exp)) as u64 + 1) << (sig_bits - 1);
+    // All-ones exponent field, zero significand.
+    let inf_bits = ((2 * max_exp + 1) as u64) << (sig_bits - 1);
     if e > max_exp {
         return inf_bits;
     }
