@@ -28,7 +28,10 @@ pub fn code_of(m: &Method) -> &Code {
 impl Vm {
     /// Pushes a frame for bytecode method `m` whose registers start at absolute
     /// slots `bp`/`br` (its arguments are already there). Reference registers past
-    /// the arguments are nulled so the root scan never sees stale references.
+    /// the arguments are nulled so the root scan never sees stale references;
+    /// so are the caller's registers above the new frame's window (dead at a
+    /// call: arguments are the caller's topmost live registers), which the root
+    /// scan skips while the callee runs (see [`super::roots::Roots`]).
     /// Raises `StackOverflowError` when the frame does not fit.
     #[inline]
     pub(crate) fn push_frame(&mut self, m: u32, bp: usize, br: usize) -> Result<(), Ctl> {
@@ -37,6 +40,12 @@ impl Vm {
         let tp = bp + code.regs_p as usize;
         let tr = br + code.regs_r as usize;
         if tp > self.prims.len() || tr > self.rt.regs.len() || self.frames.len() >= MAX_DEPTH {
+            // Arguments a native wrote above the live top (`invoke`) die with the
+            // call; they must not linger above `top` (the register invariant).
+            let from = br.max(self.rt.top());
+            self.rt
+                .regs
+                .fill(from, br + meth.params_r as usize, Ref::NULL);
             return Err(self.raise(STACK_OVERFLOW_ERROR, None));
         }
         self.rt
@@ -49,12 +58,14 @@ impl Vm {
             base_r: br as u32,
             reexec: false,
         });
-        self.rt.top = tr;
+        self.rt.set_top(tr);
         Ok(())
     }
 
     /// Pops the top frame after a return. The caller (if any) becomes the top
-    /// frame, its `pc` pointing at the instruction to resume.
+    /// frame, its `pc` pointing at the instruction to resume. The callee's
+    /// registers above the caller's window are nulled (its result, in its `r0`,
+    /// lies inside the caller's window for every bytecode call).
     #[inline]
     pub(crate) fn pop_frame(&mut self) {
         self.frames.pop();
@@ -65,9 +76,10 @@ impl Vm {
                 f.pc += 1;
             }
             let code = code_of(&self.prog.methods[f.method as usize]);
-            self.rt.top = f.base_r as usize + code.regs_r as usize;
+            let t = f.base_r as usize + code.regs_r as usize;
+            self.rt.set_top(t);
         } else {
-            self.rt.top = 0;
+            self.rt.set_top(0);
         }
     }
 }

@@ -73,7 +73,7 @@ impl Vm {
                 f.pc = h.target.0 as u32;
                 f.reexec = false;
                 let slot = f.base_r as usize + h.reg.0 as usize;
-                self.rt.top = f.base_r as usize + code.regs_r as usize;
+                self.rt.set_top(f.base_r as usize + code.regs_r as usize);
                 self.rt.regs.set(slot, exc);
                 self.rt.exc = Ref::NULL;
                 return true;
@@ -91,9 +91,9 @@ impl Vm {
             // A caller frame's pc is its call site, where handlers are matched.
             if let Some(f) = self.frames.last() {
                 let code = code_of(&prog.methods[f.method as usize]);
-                self.rt.top = f.base_r as usize + code.regs_r as usize;
+                self.rt.set_top(f.base_r as usize + code.regs_r as usize);
             } else {
-                self.rt.top = 0;
+                self.rt.set_top(0);
             }
         }
         false

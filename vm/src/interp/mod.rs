@@ -126,6 +126,7 @@ impl Vm {
             start: std::time::Instant::now(),
         };
         vm.rt.statics = vec![Ref::NULL; vm.prog.static_r as usize];
+        vm.rt.check_regs = vm.heap.config().verify;
         vm.load_runtime_objects()
             .map_err(|_| VmError("heap too small to load the program".into()))?;
         Ok(vm)
@@ -206,7 +207,7 @@ impl Vm {
             return Err(Ctl::Fault(VmError("main has no code".into())));
         }
         self.frames.clear();
-        self.rt.top = 0;
+        self.rt.set_top(0);
         // String[] args, built while rooted in a handle.
         let arr = self.alloc_array(STRING_ARRAY, args.len() as u32)?;
         self.rt.handles.push(arr);
@@ -233,18 +234,22 @@ impl Vm {
     }
 
     /// Calls `method` from a native with the given arguments, on top of the current
-    /// frames, and runs it to completion (a nested dispatch loop).
+    /// frames, and runs it to completion (a nested dispatch loop). A primitive
+    /// result is left in primitive slot `frame_tops().0`; a reference result is
+    /// not kept (the callee's registers lie above the caller's window and are
+    /// nulled when it returns).
     pub(crate) fn invoke(&mut self, method: u32, refs: &[Ref], prims: &[u64]) -> Result<(), Ctl> {
+        // Each nested call recurses in Rust; bound it well below any thread stack.
+        if self.nested >= MAX_NESTED {
+            return Err(self.raise(semeru_stdlib::builtins::STACK_OVERFLOW_ERROR, None));
+        }
         let (bp, br) = self.frame_tops();
         for (i, v) in prims.iter().enumerate() {
             self.prims.set(bp + i, *v);
         }
+        // No allocation between these stores and the push, which makes them live.
         for (i, v) in refs.iter().enumerate() {
             self.rt.regs.set(br + i, *v);
-        }
-        // Each nested call recurses in Rust; bound it well below any thread stack.
-        if self.nested >= MAX_NESTED {
-            return Err(self.raise(semeru_stdlib::builtins::STACK_OVERFLOW_ERROR, None));
         }
         let depth = self.frames.len();
         self.push_frame(method, bp, br)?;
