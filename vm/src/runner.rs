@@ -50,7 +50,7 @@ impl Vm {
     /// Statistics of everything run so far, given the wall time.
     pub fn stats(&self, wall: Duration) -> RunStats {
         let gc = self.heap.stats().clone();
-        let paused: f64 = gc.pauses.iter().map(|p| p.millis).sum();
+        let paused = gc.total_pause_ms();
         RunStats {
             wall,
             mutator: wall.saturating_sub(Duration::from_secs_f64(paused / 1000.0)),
