@@ -15,6 +15,7 @@
 
 use crate::addr::{Addr, Ref};
 use crate::classes::ClassTable;
+use crate::collector::verify;
 use crate::layout::{ClassId, ElemKind, Layout, ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET};
 use crate::memory::LocalMemory;
 use crate::object::Header;
@@ -34,9 +35,17 @@ pub struct HeapConfig {
     pub region_bytes: usize,
     /// Young collections an object survives before promotion.
     pub tenure_age: u8,
-    /// `--verify-heap`: check the whole heap after every collection.
+    /// `--verify-heap`: check the roots, the nursery and the dirty cards before
+    /// every collection, and the whole heap after it. Under `stress`, the whole
+    /// heap is checked after a collection only once the mutator has allocated a
+    /// quarter of the heap in use since the last whole-heap check (and after
+    /// each full collection): the next collection, one allocation away, checks
+    /// the rest first.
     pub verify: bool,
-    /// `--gc-stress`: collect as often as possible.
+    /// `--gc-stress`: collect at every allocation; every sixteenth collection
+    /// at most is a full one, once the mutator has allocated a quarter of the
+    /// old space since the last full collection (so full collections cost in
+    /// proportion to allocation, not to allocations times the heap).
     pub stress: bool,
     /// `--gc-log`: one line per pause on stderr.
     pub log: bool,
@@ -189,14 +198,13 @@ impl Heap {
             classes: &self.classes,
         };
         let p = &mut self.plan;
-        crate::collector::verify::verify(
-            &view,
-            &p.regions,
-            &p.nursery,
-            &p.cards,
-            &mut p.marks,
-            roots,
-        )
+        let sp = crate::collector::verify::Spaces {
+            regions: &p.regions,
+            nursery: &p.nursery,
+            cards: &p.cards,
+            bot: &p.bot,
+        };
+        crate::collector::verify::verify(&view, sp, verify::Scope::Full, &mut p.marks, None, roots)
     }
 
     #[inline(always)]

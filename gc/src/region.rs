@@ -89,6 +89,9 @@ pub struct RegionTable {
     geom: Geometry,
     regions: Vec<Region>,
     old_in_use: u32,
+    /// [`RegionTable::old_used_bytes`], kept current by every change of space
+    /// or top (it is read at every collection).
+    old_bytes: usize,
 }
 
 impl RegionTable {
@@ -104,6 +107,7 @@ impl RegionTable {
             geom,
             regions,
             old_in_use: 0,
+            old_bytes: 0,
         }
     }
 
@@ -131,9 +135,32 @@ impl RegionTable {
         &self.regions[r.0 as usize]
     }
 
+    /// Mutable access for the live-byte count. Tops change through
+    /// [`RegionTable::set_top`] only.
     #[inline(always)]
     pub fn get_mut(&mut self, r: RegionId) -> &mut Region {
         &mut self.regions[r.0 as usize]
+    }
+
+    /// Moves the allocation top of old region `r` (which must be in use).
+    #[inline]
+    pub fn set_top(&mut self, r: RegionId, top: Addr) {
+        let reg = &mut self.regions[r.0 as usize];
+        debug_assert!(reg.space.is_old());
+        if reg.space == Space::Old {
+            self.old_bytes = self.old_bytes + top.0 as usize - reg.top.0 as usize;
+        }
+        reg.top = top;
+    }
+
+    /// The bytes region `r` counts in [`RegionTable::old_used_bytes`].
+    fn used_by(&self, r: RegionId) -> usize {
+        let g = &self.regions[r.0 as usize];
+        match g.space {
+            Space::Old => (g.top.0 - self.base(r).0) as usize,
+            Space::HumongousStart { .. } | Space::HumongousCont { .. } => self.geom.region_bytes(),
+            _ => 0,
+        }
     }
 
     /// Labels a nursery region (informational: the nursery is managed by spaces).
@@ -186,10 +213,12 @@ impl RegionTable {
             live: 0,
         };
         self.old_in_use += 1;
+        self.old_bytes += self.used_by(r);
     }
 
     /// Returns an old region to the free pool.
     pub fn release(&mut self, r: RegionId) {
+        self.old_bytes -= self.used_by(r);
         let base = self.base(r);
         let reg = &mut self.regions[r.0 as usize];
         debug_assert!(reg.space.is_old());
@@ -224,19 +253,15 @@ impl RegionTable {
     }
 
     /// Bytes allocated in old space (humongous regions count whole).
+    #[inline]
     pub fn old_used_bytes(&self) -> usize {
-        self.old_ids()
-            .map(|i| {
-                let r = &self.regions[i as usize];
-                match r.space {
-                    Space::Old => (r.top.0 - self.base(RegionId(i)).0) as usize,
-                    Space::HumongousStart { .. } | Space::HumongousCont { .. } => {
-                        self.geom.region_bytes()
-                    }
-                    _ => 0,
-                }
-            })
-            .sum()
+        debug_assert_eq!(self.old_bytes, self.recount_old_bytes());
+        self.old_bytes
+    }
+
+    /// [`RegionTable::old_used_bytes`] counted region by region.
+    pub fn recount_old_bytes(&self) -> usize {
+        self.old_ids().map(|i| self.used_by(RegionId(i))).sum()
     }
 }
 
@@ -271,5 +296,11 @@ mod tests {
         assert_eq!(t.free_old(), 0);
         assert_eq!(t.old_regions().len(), 8);
         assert_eq!(t.old_used_bytes(), 7 << 16);
+        let base = t.base(RegionId(2));
+        t.set_top(RegionId(2), Addr(base.0 + 800));
+        assert_eq!(t.old_used_bytes(), (7 << 16) + 800);
+        t.release(RegionId(2));
+        assert_eq!(t.old_used_bytes(), 7 << 16);
+        assert_eq!(t.recount_old_bytes(), 7 << 16);
     }
 }

@@ -12,10 +12,20 @@ pub struct Pause {
     pub millis: f64,
 }
 
+/// Pauses kept in [`GcStats::pauses`]; a `--gc-stress` run collects at every
+/// allocation, millions of times, and must not keep a record of each.
+pub const MAX_PAUSE_RECORDS: usize = 100_000;
+
 /// Counters for `--stats` and `--stats-json`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GcStats {
+    /// The first [`MAX_PAUSE_RECORDS`] pauses, in order. The counts and times
+    /// below cover every pause.
     pub pauses: Vec<Pause>,
+    pub young_pauses: u64,
+    pub full_pauses: u64,
+    pub pause_ms_total: f64,
+    pub pause_ms_max: f64,
     pub bytes_allocated: u64,
     /// Bytes copied from the nursery into old space.
     pub bytes_promoted: u64,
@@ -28,9 +38,29 @@ pub struct GcStats {
 }
 
 impl GcStats {
-    /// Pauses of `kind`.
+    /// Counts pause `p` (and keeps it if fewer than [`MAX_PAUSE_RECORDS`] are kept).
+    pub fn record(&mut self, p: Pause) {
+        match p.kind {
+            "young" => self.young_pauses += 1,
+            _ => self.full_pauses += 1,
+        }
+        self.pause_ms_total += p.millis;
+        self.pause_ms_max = self.pause_ms_max.max(p.millis);
+        if self.pauses.len() < MAX_PAUSE_RECORDS {
+            self.pauses.push(p);
+        }
+    }
+    /// Pauses of `kind` (`"young"` or `"full"`).
     pub fn count(&self, kind: &str) -> usize {
-        self.pauses.iter().filter(|p| p.kind == kind).count()
+        match kind {
+            "young" => self.young_pauses as usize,
+            "full" => self.full_pauses as usize,
+            _ => 0,
+        }
+    }
+    /// All pauses so far.
+    pub fn pause_count(&self) -> usize {
+        (self.young_pauses + self.full_pauses) as usize
     }
     pub fn young_count(&self) -> usize {
         self.count("young")
@@ -39,7 +69,7 @@ impl GcStats {
         self.count("full")
     }
     pub fn total_pause_ms(&self) -> f64 {
-        self.pauses.iter().fold(0.0, |t, p| t + p.millis)
+        self.pause_ms_total
     }
     /// Adds `ms` to the time of phase `name`.
     pub fn add_phase_time(&mut self, name: &'static str, ms: f64) {
@@ -49,7 +79,7 @@ impl GcStats {
         }
     }
     pub fn max_pause_ms(&self) -> f64 {
-        self.pauses.iter().map(|p| p.millis).fold(0.0, f64::max)
+        self.pause_ms_max
     }
 }
 
@@ -87,7 +117,7 @@ mod tests {
     fn helpers_and_log() {
         let mut s = GcStats::default();
         for (k, ms) in [("young", 1.0), ("full", 5.0), ("young", 2.0)] {
-            s.pauses.push(Pause {
+            s.record(Pause {
                 kind: k,
                 heap_before: 12 << 20,
                 heap_after: 3 << 20,
@@ -98,5 +128,22 @@ mod tests {
         assert_eq!((s.total_pause_ms(), s.max_pause_ms()), (8.0, 5.0));
         let l = log_line(Duration::from_millis(123), &s.pauses[0], 64 << 20);
         assert_eq!(l, "[gc] 0.123s Pause Young 12M->3M(64M) 1.000ms");
+    }
+
+    #[test]
+    fn pause_records_are_bounded_but_counts_are_not() {
+        let mut s = GcStats::default();
+        for i in 0..MAX_PAUSE_RECORDS + 10 {
+            s.record(Pause {
+                kind: if i % 10 == 0 { "full" } else { "young" },
+                heap_before: 0,
+                heap_after: 0,
+                millis: 0.5,
+            });
+        }
+        assert_eq!(s.pauses.len(), MAX_PAUSE_RECORDS);
+        assert_eq!(s.pause_count(), MAX_PAUSE_RECORDS + 10);
+        assert_eq!(s.full_count(), MAX_PAUSE_RECORDS / 10 + 1);
+        assert_eq!(s.total_pause_ms(), 0.5 * (MAX_PAUSE_RECORDS + 10) as f64);
     }
 }

@@ -45,6 +45,18 @@ impl BlockOffsetTable {
         })
     }
 
+    /// The index of the card holding old-space address `a`.
+    #[inline]
+    pub fn card_of(&self, a: Addr) -> u32 {
+        ((a.0 - self.old_base) >> LOG_CARD_BYTES) as u32
+    }
+
+    /// The first address of card `i`.
+    #[inline]
+    pub fn card_start(&self, i: u32) -> Addr {
+        Addr(self.old_base + ((i as u64) << LOG_CARD_BYTES))
+    }
+
     /// Forgets `[from, to)` (a freed region).
     pub fn reset(&mut self, from: Addr, to: Addr) {
         let c0 = ((from.0 - self.old_base) >> LOG_CARD_BYTES) as usize;

@@ -70,6 +70,11 @@ impl CardTable {
         drop(self.take_dirty());
     }
 
+    /// The dirty cards, in the order they were dirtied.
+    pub fn dirty_cards(&self) -> &[u32] {
+        &self.dirty
+    }
+
     pub fn dirty_count(&self) -> usize {
         self.dirty.len()
     }

@@ -31,8 +31,16 @@ use crate::region::{Geometry, RegionTable, Space};
 use crate::stats::{self, GcStats, Pause};
 use crate::view::LocalView;
 
-/// Under `--gc-stress`, every this many collections is a full one.
+/// Under `--gc-stress`, at most every this many collections is a full one...
 const STRESS_FULL_EVERY: u64 = 16;
+/// ...and only once the mutator allocated `1/STRESS_ALLOC_SHARE` of the old
+/// space since the last full collection. Likewise, under `--verify-heap`, the
+/// whole heap is verified after a stress collection once `1/STRESS_ALLOC_SHARE`
+/// of the heap in use was allocated since the last whole-heap verification.
+/// Both keep stress runs linear in allocation: a full collection or a
+/// whole-heap check of a large heap at every sixteenth allocation made stress
+/// runs of allocation-heavy programs take hours.
+const STRESS_ALLOC_SHARE: u64 = 4;
 /// Smallest region the plan shrinks to for small heaps.
 const MIN_AUTO_REGION: usize = 64 << 10;
 /// Small heaps get smaller regions so that old space has at least this many.
@@ -70,7 +78,15 @@ pub struct Generational {
     /// Larger objects are allocated in old space directly.
     pub large_threshold: usize,
     start: Instant,
-    collections: u64,
+    /// Young collections since the last full one.
+    young_since_full: u64,
+    /// `stats.bytes_allocated` at the last full collection.
+    allocated_at_full: u64,
+    /// `stats.bytes_allocated` at the last whole-heap verification.
+    allocated_at_verify: u64,
+    /// Old object starts the verifier has checked since the last full
+    /// collection (`--verify-heap` only).
+    known_old: Option<MarkBitmap>,
 }
 
 impl Generational {
@@ -140,7 +156,10 @@ impl Generational {
             old: OldSpace::default(),
             stats: GcStats::default(),
             start: Instant::now(),
-            collections: 0,
+            young_since_full: 0,
+            allocated_at_full: 0,
+            allocated_at_verify: 0,
+            known_old: cfg.verify.then(|| MarkBitmap::new(geom.total_bytes())),
             nursery,
             regions,
             geom,
@@ -176,8 +195,9 @@ impl Generational {
         roots: &mut dyn RootSet,
     ) -> Result<Addr, OutOfMemory> {
         if self.cfg.stress {
-            self.collections += 1;
-            let full = self.collections.is_multiple_of(STRESS_FULL_EVERY);
+            let full = self.young_since_full + 1 >= STRESS_FULL_EVERY
+                && (self.stats.bytes_allocated - self.allocated_at_full) * STRESS_ALLOC_SHARE
+                    >= self.regions.old_used_bytes() as u64;
             self.collect(full, mem, classes, roots);
         }
         let a = if size > self.large_threshold {
@@ -286,6 +306,19 @@ impl Generational {
         classes: &ClassTable,
         roots: &mut dyn RootSet,
     ) {
+        if self.cfg.verify {
+            // What the mutator did since the last collection, before the
+            // collector trips over it.
+            self.verify(kind, "before", verify::Scope::Young, mem, classes, roots);
+            if kind == GcKind::Full {
+                // Old objects may move or die now.
+                if let Some(k) = &mut self.known_old {
+                    for r in self.regions.old_regions() {
+                        k.clear_range(self.regions.base(r), self.regions.end(r));
+                    }
+                }
+            }
+        }
         let before = self.used_bytes();
         let t = Instant::now();
         match kind {
@@ -304,17 +337,50 @@ impl Generational {
                 stats::log_line(self.start.elapsed(), &p, self.cfg.heap_bytes)
             );
         }
-        self.stats.pauses.push(p);
-        if self.cfg.verify {
-            let view = LocalView { mem, classes };
-            let (r, n, c) = (&self.regions, &self.nursery, &self.cards);
-            if let Err(e) = verify::verify(&view, r, n, c, &mut self.marks, roots) {
-                panic!(
-                    "after {} collection #{}: {e}",
-                    kind.name(),
-                    self.stats.pauses.len()
-                );
+        self.stats.record(p);
+        match kind {
+            GcKind::Young => self.young_since_full += 1,
+            GcKind::Full => {
+                self.young_since_full = 0;
+                self.allocated_at_full = self.stats.bytes_allocated;
             }
+        }
+        if self.cfg.verify {
+            // Under stress the next collection, one allocation away, checks the
+            // roots, nursery and dirty cards first; the whole heap is checked
+            // in proportion to allocation.
+            let since = self.stats.bytes_allocated - self.allocated_at_verify;
+            if !self.cfg.stress
+                || kind == GcKind::Full
+                || since * STRESS_ALLOC_SHARE >= self.used_bytes() as u64
+            {
+                self.allocated_at_verify = self.stats.bytes_allocated;
+                self.verify(kind, "after", verify::Scope::Full, mem, classes, roots);
+            }
+        }
+    }
+
+    /// Runs the heap verifier; panics with its report if the heap is corrupt.
+    fn verify(
+        &mut self,
+        kind: GcKind,
+        when: &str,
+        scope: verify::Scope,
+        mem: &mut LocalMemory,
+        classes: &ClassTable,
+        roots: &mut dyn RootSet,
+    ) {
+        let view = LocalView { mem, classes };
+        let sp = verify::Spaces {
+            regions: &self.regions,
+            nursery: &self.nursery,
+            cards: &self.cards,
+            bot: &self.bot,
+        };
+        let known = self.known_old.as_mut();
+        if let Err(e) = verify::verify(&view, sp, scope, &mut self.marks, known, roots) {
+            let n = self.stats.pause_count() + usize::from(when == "before");
+            panic!("{when} {} collection #{n}: {e}", kind.name());
         }
     }
 

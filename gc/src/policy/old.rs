@@ -29,7 +29,7 @@ impl OldSpace {
         if let Some(r) = self.current {
             let top = regions.get(r).top;
             if top.0 + s <= regions.end(r).0 {
-                regions.get_mut(r).top = Addr(top.0 + s);
+                regions.set_top(r, Addr(top.0 + s));
                 bot.record(top, size);
                 return Some(top);
             }
@@ -38,7 +38,7 @@ impl OldSpace {
         view.acquire_region(r);
         self.current = Some(r);
         let base = regions.base(r);
-        regions.get_mut(r).top = Addr(base.0 + s);
+        regions.set_top(r, Addr(base.0 + s));
         bot.record(base, size);
         Some(base)
     }
@@ -59,7 +59,7 @@ impl OldSpace {
             let r = RegionId(start.0 + i);
             view.acquire_region(r);
             let end = (base.0 + size as u64).min(regions.end(r).0);
-            regions.get_mut(r).top = Addr(end);
+            regions.set_top(r, Addr(end));
         }
         bot.record(base, size);
         Some(base)
