@@ -64,7 +64,8 @@ struct RunArgs {
     /// Write the same summary as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     stats_json: Option<PathBuf>,
-    /// Check the whole heap after every collection (debug switch; slow).
+    /// Check the heap around every collection: roots, nursery and remembered slots before
+    /// it, the whole heap after it (debug switch; slow).
     #[arg(long)]
     verify_heap: bool,
     /// Collect as often as possible (debug switch; very slow).
