@@ -300,6 +300,13 @@ natives! {
     ShortToString = "java/lang/Short" "toString" "(S)Ljava/lang/String;" Static;
     ByteParse = "java/lang/Byte" "parseByte" "(Ljava/lang/String;)B" Static;
     ByteToString = "java/lang/Byte" "toString" "(B)Ljava/lang/String;" Static;
+    // ---- types ---- (append this branch's natives here)
+    // ---- boxexc ---- (append this branch's natives here)
+    // ---- coll1 ---- (append this branch's natives here)
+    // ---- coll2 ---- (append this branch's natives here)
+    // ---- misc ---- (append this branch's natives here)
+    // ---- repl ---- (append this branch's natives here)
+    // ---- lead ---- (append this branch's natives here)
 }
 
 #[cfg(test)]
