@@ -9,11 +9,13 @@
 //! | `Integer`, `Long`, `Double`, `Float`, `Short`, `Byte`, `Boolean` | [`numbers`] |
 //! | `Character` | [`chars`] |
 //! | `Object` | [`object`] |
+//! | `java.util.Arrays` helpers | [`coll1`] |
 //!
 //! A native reads its arguments from the caller's registers at absolute slots
 //! `p…`/`r…` and leaves its result in slot `p` or `r` (see `insn.rs`).
 
 pub mod chars;
+pub mod coll1;
 pub mod crlog;
 pub mod fdlibm;
 pub mod math;
@@ -36,6 +38,8 @@ pub enum Family {
     Numbers,
     Chars,
     Object,
+    /// `java.util` collection helpers.
+    Coll1,
     /// Lowered by the compiler; never called.
     Intrinsic,
 }
@@ -54,6 +58,7 @@ pub fn families() -> Vec<Family> {
                 "java/lang/String" | "semeru/Internal" => Family::Str,
                 "java/lang/Character" => Family::Chars,
                 "java/lang/Object" => Family::Object,
+                "java/util/Arrays" => Family::Coll1,
                 _ => Family::Numbers,
             }
         })
@@ -87,6 +92,7 @@ impl Vm {
             Family::Numbers => self.native_numbers(native, a),
             Family::Chars => self.native_chars(native, a),
             Family::Object => self.native_object(native, a),
+            Family::Coll1 => self.native_coll1(native, a),
             Family::Intrinsic => Err(bad_native(native)),
         }
     }
