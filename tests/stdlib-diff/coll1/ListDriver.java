@@ -146,6 +146,21 @@ public class ListDriver {
             try { lo.add(1); } catch (RuntimeException x) { p(ex(x)); }
             try { lo.set(0, 1); } catch (RuntimeException x) { p(ex(x)); }
         }
+        // List.of / List.copyOf (immutable)
+        for (int seed = 0; seed < runs / 2; seed++) {
+            rnd = new Random(5000 + seed);
+            allowNull = seed % 2 == 0;
+            int n = rnd.nextInt(6);
+            Integer[] vals = new Integer[n];
+            for (int i = 0; i < n; i++) vals[i] = rnd.nextInt(10);
+            List<Integer> l = seed % 3 == 0 ? List.copyOf(new ArrayList<Integer>(Arrays.asList(vals))) : List.of(vals);
+            p("== List.of seed " + seed + " " + l);
+            ops(l, 30, true);
+            try { p("sub " + l.subList(0, n / 2) + " " + l.subList(0, n / 2).hashCode()); l.subList(0, n / 2).get(n); } catch (RuntimeException e) { p(ex(e)); }
+            try { p(List.copyOf(l) == l); } catch (RuntimeException e) { p(ex(e)); }
+            try { l.listIterator(n + 1); } catch (RuntimeException e) { p(ex(e)); }
+            try { l.clear(); } catch (RuntimeException e) { p(ex(e)); }
+        }
         System.out.print(out);
     }
 }
