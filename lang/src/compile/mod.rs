@@ -17,6 +17,7 @@
 //! | code buffer, labels, register stack | [`emit`] |
 //! | expression lowering | [`lower_expr`] |
 //! | statements, reachability, definite assignment | [`lower_stmt`] |
+//! | `try`/`catch`/`finally`, `throw` | [`lower_try`] |
 //! | method, constructor and `<clinit>` bodies | [`methods`] |
 //! | assembling the `Program` | [`assemble`] |
 
@@ -31,6 +32,7 @@ mod declare;
 mod emit;
 mod lower_expr;
 mod lower_stmt;
+mod lower_try;
 mod methods;
 mod resolve;
 mod state;
