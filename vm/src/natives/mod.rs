@@ -14,6 +14,7 @@
 //! A native reads its arguments from the caller's registers at absolute slots
 //! `p…`/`r…` and leaves its result in slot `p` or `r` (see `insn.rs`).
 
+pub mod boxexc;
 pub mod chars;
 pub mod coll1;
 pub mod crlog;
@@ -40,6 +41,8 @@ pub enum Family {
     Object,
     /// `java.util` collection helpers.
     Coll1,
+    /// Exceptions and boxes ([`boxexc`]).
+    BoxExc,
     /// Lowered by the compiler; never called.
     Intrinsic,
 }
@@ -48,9 +51,13 @@ pub enum Family {
 pub fn families() -> Vec<Family> {
     NATIVES
         .iter()
-        .map(|d| {
+        .zip(Native::ALL)
+        .map(|(d, n)| {
             if d.kind == NativeKind::Intrinsic {
                 return Family::Intrinsic;
+            }
+            if boxexc::owns(*n) {
+                return Family::BoxExc;
             }
             match d.class {
                 "java/lang/System" | "java/io/PrintStream" => Family::SystemPrint,
@@ -93,6 +100,7 @@ impl Vm {
             Family::Chars => self.native_chars(native, a),
             Family::Object => self.native_object(native, a),
             Family::Coll1 => self.native_coll1(native, a),
+            Family::BoxExc => self.native_boxexc(native, a),
             Family::Intrinsic => Err(bad_native(native)),
         }
     }
