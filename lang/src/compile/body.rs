@@ -3,6 +3,7 @@
 
 use super::classes::MId;
 use super::emit::{Emitter, Label};
+use super::generics::GTy;
 use super::state::Compiler;
 use super::types::{Const, Ty};
 use crate::diag::Span;
@@ -28,6 +29,8 @@ pub struct Local {
     /// Declared with an initializer (or a parameter).
     pub initialized: bool,
     pub constant: Option<Const>,
+    /// The declared generic type, when generic.
+    pub g: Option<GTy>,
 }
 
 /// Definite-assignment state: which locals are definitely assigned. `all` is
@@ -103,6 +106,9 @@ pub struct FnCx<'a, 'g> {
     pub targets: Vec<JumpTarget>,
     /// Inside the arguments of an explicit `this(...)`/`super(...)` call.
     pub in_ctor_call: bool,
+    /// The target type of the expression about to be checked (an initializer,
+    /// assignment or `return`), for the diamond and generic method inference.
+    pub expect: Option<GTy>,
 }
 
 impl<'a, 'g> FnCx<'a, 'g> {
@@ -132,6 +138,7 @@ impl<'a, 'g> FnCx<'a, 'g> {
             da: Da::default(),
             targets: Vec::new(),
             in_ctor_call: false,
+            expect: None,
         }
     }
 
@@ -199,6 +206,7 @@ impl<'a, 'g> FnCx<'a, 'g> {
             is_final,
             initialized,
             constant: None,
+            g: None,
         });
         if let Some(s) = self.scopes.last_mut() {
             s.push(i);

@@ -160,10 +160,12 @@ impl<'a> Compiler<'a> {
                 self.error(t.span, "'var' is not allowed here");
                 Ty::Error
             }
-            TypeExprKind::Named { path, args } => {
-                if args.iter().any(|a| !a.is_empty()) {
-                    self.unsupported(t.span, "a generic type");
-                    return Ty::Error;
+            TypeExprKind::Named { path, .. } => {
+                // Type arguments are erased (`resolve_gtype` checks them).
+                if let [only] = path.as_slice() {
+                    if let Some(v) = self.lookup_tvar(from, &only.name) {
+                        return self.table.tvar(v).erasure.clone();
+                    }
                 }
                 match self.resolve_path(from, path) {
                     Some(TypeName::Class(c)) => Ty::Class(c),

@@ -19,6 +19,8 @@ pub struct Compiler<'a> {
     pub codes: HashMap<MId, Code>,
     pub lines: Option<LineIndex<'a>>,
     pub src: Option<&'a str>,
+    /// Type variables of the generic method being declared or compiled.
+    pub tv_scope: Vec<super::generics::TvId>,
 }
 
 impl<'a> Compiler<'a> {
@@ -34,6 +36,7 @@ impl<'a> Compiler<'a> {
             codes: HashMap::new(),
             lines: src.map(LineIndex::new),
             src,
+            tv_scope: Vec::new(),
         }
     }
 
