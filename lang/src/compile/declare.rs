@@ -6,12 +6,13 @@ use super::classes::{
     ClassInfo, ClassOrigin, ConstState, FieldId, FieldInfo, FieldSlot, MId, MethodInfo, MethodSrc,
 };
 use super::generics::GTy;
+use super::library::LibUnit;
 use super::state::Compiler;
 use super::types::Ty;
 use crate::ast::{self, ClassDecl, ClassKind, CompilationUnit, Member, Modifiers};
 use crate::diag::Span;
 use semeru_gc::{ClassId, ElemKind, InstanceLayout, Layout};
-use semeru_stdlib::builtins::{BuiltinShape, BUILTINS, OBJECT, STRING};
+use semeru_stdlib::builtins::{BuiltinShape, BUILTINS, OBJECT, STRING, THROWABLE};
 use semeru_stdlib::natives::Native;
 
 fn access_of(m: &Modifiers) -> u8 {
@@ -28,17 +29,25 @@ fn access_of(m: &Modifiers) -> u8 {
 
 impl<'a> Compiler<'a> {
     /// Fills the class table from the built-ins and the compilation unit.
-    pub fn declare(&mut self, unit: &'a CompilationUnit) -> Vec<ClassId> {
+    /// Fills the class table from the built-ins, the standard-library files and
+    /// the compilation unit. Returns the user's classes.
+    pub fn declare(&mut self, unit: &'a CompilationUnit, libs: &'a [LibUnit]) -> Vec<ClassId> {
         self.declare_builtins();
         let mut users = Vec::new();
         for c in &unit.classes {
-            self.collect_class(c, None, &mut users);
+            self.collect_class(c, None, None, &mut users);
         }
-        for &c in &users {
+        let mut all = users.clone();
+        for l in libs {
+            for c in &l.unit.classes {
+                self.collect_class(c, None, Some(&l.package), &mut all);
+            }
+        }
+        for &c in &all {
             self.resolve_super(c);
         }
-        self.break_cycles(&users);
-        let mut order = users.clone();
+        self.break_cycles(&all);
+        let mut order = all.clone();
         order.sort_by_key(|c| self.table.chain(*c).len());
         for &c in &order {
             self.declare_fields(c);
@@ -46,12 +55,22 @@ impl<'a> Compiler<'a> {
         for &c in &order {
             self.declare_methods(c);
         }
-        for &c in &order {
+        // Built-in classes too: a library file may give a built-in superclass
+        // (`Throwable`) methods that its built-in subclasses inherit.
+        let mut vt_order: Vec<ClassId> = (0..self.table.classes.len() as u32)
+            .map(ClassId)
+            .filter(|&c| {
+                c.0 != OBJECT && !matches!(self.table.class(c).origin, ClassOrigin::Array(_))
+            })
+            .collect();
+        vt_order.sort_by_key(|c| self.table.chain(*c).len());
+        for &c in &vt_order {
             self.build_vtable(c);
         }
         for &c in &order {
             self.build_itable(c);
         }
+        self.string_interfaces();
         users
     }
 
@@ -172,6 +191,9 @@ impl<'a> Compiler<'a> {
             if ok.contains(&o.name.as_str()) {
                 continue;
             }
+            if o.name == "native" && self.declaring_lib {
+                continue; // bound to the natives table (see `declare_methods`)
+            }
             self.unsupported(o.span, &format!("the modifier '{}'", o.name));
         }
         for a in &m.annotations {
@@ -181,7 +203,17 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn collect_class(&mut self, d: &'a ClassDecl, outer: Option<ClassId>, out: &mut Vec<ClassId>) {
+    /// Enters class `d` (and its member classes) in the table. `package` is the
+    /// package path of a standard-library file (`java/util`), `None` for the
+    /// program's own classes.
+    fn collect_class(
+        &mut self,
+        d: &'a ClassDecl,
+        outer: Option<ClassId>,
+        package: Option<&str>,
+        out: &mut Vec<ClassId>,
+    ) {
+        let lib = package.is_some() || outer.is_some_and(|o| self.table.is_lib(o));
         match d.kind {
             ClassKind::Class | ClassKind::Interface => {}
             ClassKind::Enum => return self.unsupported(d.name.span, "an enum"),
@@ -208,13 +240,37 @@ impl<'a> Compiler<'a> {
                     format!("{}.{simple}", oc.display),
                 )
             }
-            None => (simple.clone(), simple.clone()),
+            None => match package {
+                Some(p) if !p.is_empty() => {
+                    (format!("{}.{simple}", p.replace('/', ".")), simple.clone())
+                }
+                _ => (simple.clone(), simple.clone()),
+            },
         };
+        let internal = match outer {
+            Some(o) if lib => format!("{}${simple}", self.table.class(o).internal),
+            _ => name.replace('.', "/"),
+        };
+        if lib && outer.is_none() {
+            if let Some(b) = semeru_stdlib::builtins::by_internal(&internal) {
+                // A library file for a built-in class: same id, methods from the file.
+                let id = ClassId(b.id);
+                let info = self.table.class_mut(id);
+                info.origin = ClassOrigin::User(d);
+                info.span = d.name.span;
+                self.table.lib_top_level.insert(simple, id);
+                self.table.lib_internal.insert(internal, id);
+                out.push(id);
+                self.collect_members(d, id, out);
+                return;
+            }
+        }
         let dup = match outer {
             Some(o) => {
                 self.table.class(o).nested.iter().any(|(n, _)| *n == simple)
                     || self.table.chain_outer_names(o).contains(&simple)
             }
+            None if lib => self.table.lib_top_level.contains_key(&simple),
             None => self.table.top_level.contains_key(&simple),
         };
         if dup {
@@ -230,7 +286,7 @@ impl<'a> Compiler<'a> {
         }
         let id = ClassId(self.table.classes.len() as u32);
         self.table.classes.push(ClassInfo {
-            internal: name.clone(),
+            internal: internal.clone(),
             name,
             display,
             simple: simple.clone(),
@@ -254,14 +310,27 @@ impl<'a> Compiler<'a> {
         ext.tparams = tparams;
         match outer {
             Some(o) => self.table.class_mut(o).nested.push((simple, id)),
+            None if lib => {
+                self.table.lib_top_level.insert(simple, id);
+            }
             None => {
                 self.table.top_level.insert(simple, id);
             }
         }
+        if lib {
+            let n = self.table.classes.len();
+            self.table.lib.resize(n, false);
+            self.table.lib[id.0 as usize] = true;
+            self.table.lib_internal.insert(internal, id);
+        }
         out.push(id);
+        self.collect_members(d, id, out);
+    }
+
+    fn collect_members(&mut self, d: &'a ClassDecl, id: ClassId, out: &mut Vec<ClassId>) {
         for m in &d.members {
             if let Member::Class(c) = m {
-                self.collect_class(c, Some(id), out);
+                self.collect_class(c, Some(id), None, out);
             }
         }
     }
@@ -274,6 +343,9 @@ impl<'a> Compiler<'a> {
     }
 
     fn resolve_super(&mut self, c: ClassId) {
+        if (c.0 as usize) < BUILTINS.len() {
+            return; // a library file for a built-in: the built-in's superclass stands
+        }
         let Some(d) = self.user_decl(c) else { return };
         let tps = self.table.cext(c).tparams.clone();
         self.resolve_tparam_bounds(Some(c), &tps, &d.type_params);
@@ -310,7 +382,11 @@ impl<'a> Compiler<'a> {
                 Ty::Class(s) if s.0 == STRING => {
                     self.error(t.span, "cannot inherit from final String");
                 }
-                Ty::Class(s) if s.0 != OBJECT && (s.0 as usize) < BUILTINS.len() => {
+                Ty::Class(s)
+                    if s.0 != OBJECT
+                        && (s.0 as usize) < BUILTINS.len()
+                        && !self.table.chain(s).contains(&ClassId(THROWABLE)) =>
+                {
                     let n = self.table.class(s).display.clone();
                     self.unsupported(t.span, &format!("extending the built-in class {n}"));
                 }
@@ -427,6 +503,40 @@ impl<'a> Compiler<'a> {
                 self.table.class_mut(c).fields.push(id);
             }
         }
+        if let Some(b) = BUILTINS.get(c.0 as usize) {
+            // A library file for a built-in class declares exactly its fields.
+            let want: Vec<(String, ElemKind)> = match b.shape {
+                BuiltinShape::Instance(fs) => fs
+                    .iter()
+                    .map(|(n, d)| {
+                        let k = self
+                            .table
+                            .parse_desc(d)
+                            .map_or(ElemKind::Ref, |(t, _)| t.elem_kind());
+                        (n.to_string(), k)
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let got: Vec<(String, ElemKind)> = inst
+                .iter()
+                .map(|f| {
+                    let fi = self.table.field(*f);
+                    (fi.name.clone(), fi.ty.elem_kind())
+                })
+                .collect();
+            if got != want {
+                let span = self.table.class(c).span;
+                let n = self.table.class(c).display.clone();
+                self.error(
+                    span,
+                    format!("the instance fields of built-in class {n} must be exactly {want:?}"),
+                );
+            }
+            if !matches!(b.shape, BuiltinShape::Instance(_)) {
+                return;
+            }
+        }
         let sup = self.table.class(c).super_.unwrap_or(ClassId(OBJECT));
         let (layout, offs) = self.table.class(sup).layout.extend(&kinds);
         for (f, off) in inst.iter().zip(offs) {
@@ -480,6 +590,7 @@ impl<'a> Compiler<'a> {
             match m {
                 Member::Method(md) => {
                     let is_default = md.modifiers.other.iter().any(|o| o.name == "default");
+                    self.declaring_lib = self.table.is_lib(c);
                     if in_interface {
                         self.check_modifiers_allowing(&md.modifiers, &["default"]);
                         if md.modifiers.protected {
@@ -488,6 +599,9 @@ impl<'a> Compiler<'a> {
                     } else {
                         self.check_class_modifiers(&md.modifiers);
                     }
+                    self.declaring_lib = false;
+                    let is_native = self.table.is_lib(c)
+                        && md.modifiers.other.iter().any(|o| o.name == "native");
                     let tparams = self.declare_tparams(&md.type_params);
                     let saved_scope = std::mem::replace(&mut self.tv_scope, tparams.clone());
                     self.resolve_tparam_bounds(Some(c), &tparams, &md.type_params);
@@ -516,7 +630,24 @@ impl<'a> Compiler<'a> {
                         self.error(md.name.span, "interface abstract methods cannot have body");
                     }
                     let varargs = md.params.last().is_some_and(|p| p.varargs);
+                    let mut src = MethodSrc::Method(md);
                     match (&md.body, is_abstract) {
+                        (None, false) if is_native => {
+                            let internal = self.table.class(c).internal.clone();
+                            let desc = self.table.method_desc(&params, &ret);
+                            let found = semeru_stdlib::natives::lookup(&internal, &md.name.name)
+                                .find(|(_, d)| d.desc == desc);
+                            match found {
+                                Some((n, _)) => src = MethodSrc::Native(n),
+                                None => self.error(
+                                    md.name.span,
+                                    format!(
+                                        "no native {internal}.{}{desc} in the natives table",
+                                        md.name.name
+                                    ),
+                                ),
+                            }
+                        }
                         (None, false) => {
                             self.error(md.name.span, "missing method body, or declare abstract")
                         }
@@ -554,7 +685,7 @@ impl<'a> Compiler<'a> {
                         is_final: md.modifiers.final_,
                         access,
                         vslot: None,
-                        src: MethodSrc::Method(md),
+                        src,
                         span: md.name.span,
                     });
                     self.table.class_mut(c).methods.push(id);
@@ -679,6 +810,12 @@ impl<'a> Compiler<'a> {
             self.table.class_mut(c).vtable = vt;
             return;
         }
+        if c.0 == STRING {
+            // `toString`, `equals` and `hashCode` of String are natives.
+            let own = &self.table.class(c).vtable;
+            let n = own.len().min(vt.len()).min(3);
+            vt[..n].copy_from_slice(&own[..n]);
+        }
         let methods = self.table.class(c).methods.clone();
         for m in methods {
             let mi = self.table.method(m);
@@ -763,6 +900,32 @@ impl<'a> Compiler<'a> {
             self.sig_string(&oi.name, &oi.params),
             self.table.class(oi.class).display
         )
+    }
+
+    /// `String implements Comparable<String>` (when the program uses `Comparable`):
+    /// its `compareTo` is a native.
+    fn string_interfaces(&mut self) {
+        let Some(&cmp) = self.table.lib_top_level.get("Comparable") else {
+            return;
+        };
+        let Some(&iface_m) = self
+            .table
+            .class(cmp)
+            .methods
+            .iter()
+            .find(|m| self.table.method(**m).name == "compareTo")
+        else {
+            return;
+        };
+        let s = ClassId(STRING);
+        let imp = self.native_method(s, Native::StrCompareTo, None);
+        let ext = self.table.cext_mut(s);
+        if !ext.interfaces.contains(&cmp) {
+            ext.interfaces.push(cmp);
+            ext.gsupers
+                .push(GTy::Class(cmp, vec![GTy::Plain(Ty::Class(s))]));
+        }
+        ext.itable.push((iface_m, imp));
     }
 
     /// The interface dispatch table of class `c`, and the check that a concrete

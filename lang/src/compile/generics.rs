@@ -565,7 +565,7 @@ impl FnCx<'_, '_> {
             Ty::Double => "Double",
             _ => return None,
         };
-        match self.g.lookup_global_type(name) {
+        match self.g.lookup_global_type(name, true) {
             Some(super::resolve::TypeName::Class(c)) => Some(GTy::Plain(Ty::Class(c))),
             _ => None,
         }

@@ -83,19 +83,31 @@ impl<'a> Compiler<'a> {
             if info.simple == name && info.outer.is_some() {
                 return Some(TypeName::Class(c));
             }
-            for k in self.table.chain(c) {
+            for k in self
+                .table
+                .chain(c)
+                .into_iter()
+                .chain(self.table.all_interfaces(c))
+            {
                 if let Some((_, n)) = self.table.class(k).nested.iter().find(|(n, _)| n == name) {
                     return Some(TypeName::Class(*n));
                 }
             }
             scope = info.outer;
         }
-        self.lookup_global_type(name)
+        self.lookup_global_type(name, from.is_some_and(|c| self.table.is_lib(c)))
     }
 
-    /// Top-level and `java.lang` classes.
-    pub fn lookup_global_type(&self, name: &str) -> Option<TypeName> {
-        if let Some(c) = self.table.top_level.get(name) {
+    /// Top-level classes, then the standard library's. The program's classes
+    /// shadow library classes of the same name, but library code (`lib`) never
+    /// sees the program's classes.
+    pub fn lookup_global_type(&self, name: &str, lib: bool) -> Option<TypeName> {
+        if !lib {
+            if let Some(c) = self.table.top_level.get(name) {
+                return Some(TypeName::Class(*c));
+            }
+        }
+        if let Some(c) = self.table.lib_top_level.get(name) {
             return Some(TypeName::Class(*c));
         }
         for b in BUILTINS {
@@ -111,7 +123,12 @@ impl<'a> Compiler<'a> {
 
     /// A member class `name` of `outer` (or of its superclasses).
     pub fn member_type(&self, outer: ClassId, name: &str) -> Option<ClassId> {
-        for k in self.table.chain(outer) {
+        for k in self
+            .table
+            .chain(outer)
+            .into_iter()
+            .chain(self.table.all_interfaces(outer))
+        {
             if let Some((_, n)) = self.table.class(k).nested.iter().find(|(n, _)| n == name) {
                 return Some(*n);
             }
@@ -126,13 +143,25 @@ impl<'a> Compiler<'a> {
         let mut cur = match self.lookup_type(from, &first.name) {
             Some(t) => t,
             None => {
-                // A package prefix: only java.lang is known.
+                // A package prefix: `java.util.Map.Entry`.
                 let names: Vec<&str> = path.iter().map(|p| p.name.as_str()).collect();
-                if names.len() >= 3 && names[0] == "java" && names[1] == "lang" {
-                    i = 3;
-                    self.lookup_global_type(names[2])?
-                } else {
-                    return None;
+                let found = (2..names.len()).find_map(|k| {
+                    let internal = names[..=k].join("/");
+                    let c = self.table.lib_internal.get(&internal).copied().or_else(|| {
+                        semeru_stdlib::builtins::by_internal(&internal).map(|b| ClassId(b.id))
+                    });
+                    c.map(|c| (k, c))
+                });
+                match found {
+                    Some((k, c)) => {
+                        i = k + 1;
+                        TypeName::Class(c)
+                    }
+                    None if names.len() >= 3 && names[0] == "java" && names[1] == "lang" => {
+                        i = 3;
+                        self.lookup_global_type(names[2], true)?
+                    }
+                    None => return None,
                 }
             }
         };
