@@ -309,7 +309,7 @@ natives! {
     ThrowableClassName = "java/lang/Throwable" "$className" "()Ljava/lang/String;" Instance;
     // ---- coll1 ---- (append this branch's natives here)
     // A new array of the same runtime class as the argument, all null (`Arrays.copyOf`, `toArray(T[])`).
-    ArraysNewArrayLike = "java/util/Arrays" "newArrayLike" "([Ljava/lang/Object;I)[Ljava/lang/Object;" Static;
+    ArraysNewArrayLike = "jdk/internal/util/ArraysSupport" "newArrayLike" "([Ljava/lang/Object;I)[Ljava/lang/Object;" Static;
     // ---- coll2 ---- (append this branch's natives here)
     // ---- misc ---- (append this branch's natives here)
     // ---- repl ---- (append this branch's natives here)

@@ -16,13 +16,15 @@ SRC="$ROOT/stdlib/sem/java/util"
 # are used from the JDK under javac.
 OWN="AbstractCollection AbstractList AbstractQueue ArrayDeque ArrayList Arrays Collection Collections
 ConcurrentModificationException Deque LinkedList List ListIterator NoSuchElementException Objects
-PriorityQueue Queue RandomAccess"
+PriorityQueue Queue RandomAccess TimSort"
 MINE=$(echo $OWN | tr ' ' '|')
 for n in $OWN; do
   f="$SRC/$n.sem"
   { echo "package semlib;"; echo "import java.util.Iterator; import java.util.Comparator; import java.util.Random; import java.util.Map; import java.util.Set;"
-    grep -v '^import ' "$f" | sed 's|static native Object\[\] newArrayLike(Object\[\] a, int n);|static Object[] newArrayLike(Object[] a, int n) { return (Object[]) java.lang.reflect.Array.newInstance(a.getClass().getComponentType(), n); }|'; } > "$W/semlib/$n.java"
+    grep -v '^import ' "$f"; } > "$W/semlib/$n.java"
 done
+{ echo "package semlib;"
+  sed 's|public static native Object\[\] newArrayLike(Object\[\] a, int n);|public static Object[] newArrayLike(Object[] a, int n) { return (Object[]) java.lang.reflect.Array.newInstance(a.getClass().getComponentType(), n); }|' "$ROOT/stdlib/sem/jdk/internal/util/ArraysSupport.sem"; } > "$W/semlib/ArraysSupport.java"
 for d in "$HERE"/*.java; do
   n=$(basename "$d")
   sed 's/^package PKG;/package semlib;/' "$d" > "$W/semlib/$n"

@@ -9,7 +9,7 @@ impl Vm {
     pub(crate) fn native_coll1(&mut self, n: Native, a: Args) -> NResult {
         match n {
             ArraysNewArrayLike => {
-                // `(T[]) Array.newInstance(a.getClass().getComponentType(), len)`
+                // `(T[]) Array.newInstance(a.getClass().getComponentType(), len)`, for `Arrays.copyOf` and `toArray(T[])`
                 let src = self.ar_nn(a, 0)?;
                 let len = self.ai(a, 0);
                 if len < 0 {

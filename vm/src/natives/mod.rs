@@ -9,7 +9,7 @@
 //! | `Integer`, `Long`, `Double`, `Float`, `Short`, `Byte`, `Boolean` | [`numbers`] |
 //! | `Character` | [`chars`] |
 //! | `Object` | [`object`] |
-//! | `java.util.Arrays` helpers | [`coll1`] |
+//! | `jdk.internal.util.ArraysSupport` (collections) | [`coll1`] |
 //!
 //! A native reads its arguments from the caller's registers at absolute slots
 //! `p…`/`r…` and leaves its result in slot `p` or `r` (see `insn.rs`).
@@ -65,7 +65,7 @@ pub fn families() -> Vec<Family> {
                 "java/lang/String" | "semeru/Internal" => Family::Str,
                 "java/lang/Character" => Family::Chars,
                 "java/lang/Object" => Family::Object,
-                "java/util/Arrays" => Family::Coll1,
+                "jdk/internal/util/ArraysSupport" => Family::Coll1,
                 _ => Family::Numbers,
             }
         })
