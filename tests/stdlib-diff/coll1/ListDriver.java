@@ -146,6 +146,26 @@ public class ListDriver {
             try { lo.add(1); } catch (RuntimeException x) { p(ex(x)); }
             try { lo.set(0, 1); } catch (RuntimeException x) { p(ex(x)); }
         }
+        // iterators of the special lists
+        List<String> el = Collections.emptyList();
+        List<String> sl = Collections.singletonList("a");
+        List<String> cl = Collections.nCopies(1, "a");
+        for (int k = 0; k < 3; k++) {
+            List<String> l = k == 0 ? el : k == 1 ? sl : cl;
+            try { l.iterator().next(); p("ok"); } catch (RuntimeException e) { p(ex(e)); }
+            try { l.iterator().remove(); } catch (RuntimeException e) { p(ex(e)); }
+            try { Iterator<String> it = l.iterator(); it.next(); it.next(); } catch (RuntimeException e) { p(ex(e)); }
+            try { Iterator<String> it = l.iterator(); it.next(); it.remove(); } catch (RuntimeException e) { p(ex(e)); }
+            try { l.listIterator().previous(); } catch (RuntimeException e) { p(ex(e)); }
+            try { l.listIterator().set("x"); } catch (RuntimeException e) { p(ex(e)); }
+            try { l.listIterator().add("x"); } catch (RuntimeException e) { p(ex(e)); }
+            try { l.listIterator().remove(); } catch (RuntimeException e) { p(ex(e)); }
+            try { ListIterator<String> it = l.listIterator(); p(it.nextIndex() + " " + it.previousIndex() + it.hasNext() + it.hasPrevious()); it.next(); it.set("b"); } catch (RuntimeException e) { p(ex(e)); }
+            try { l.listIterator(0).next(); p("ok"); } catch (RuntimeException e) { p(ex(e)); }
+            try { l.listIterator(2); } catch (RuntimeException e) { p(ex(e)); }
+            try { l.get(1); } catch (RuntimeException e) { p(ex(e)); }
+            try { l.subList(0, 1); p("sub ok"); } catch (RuntimeException e) { p(ex(e)); }
+        }
         // List.of / List.copyOf (immutable)
         for (int seed = 0; seed < runs / 2; seed++) {
             rnd = new Random(5000 + seed);
