@@ -137,16 +137,27 @@ impl<'a> FnCx<'a, '_> {
                 .error(span, format!("cannot find symbol: {what} {name}({a})"));
             return None;
         }
-        let applicable: Vec<&Cand> = cands
-            .iter()
-            .filter(|c| {
-                c.params.len() == args.len()
-                    && c.params
-                        .iter()
-                        .zip(args)
-                        .all(|(p, a)| a.ty != Ty::Void && self.g.table.widens(&a.ty, p))
-            })
-            .collect();
+        // Phase 1 (JLS 15.12.2.2) without boxing, then phase 2 with it.
+        let phase = |boxing: bool| -> Vec<&Cand> {
+            cands
+                .iter()
+                .filter(|c| {
+                    c.params.len() == args.len()
+                        && c.params.iter().zip(args).all(|(p, a)| {
+                            a.ty != Ty::Void
+                                && if boxing {
+                                    self.loose_convertible(&a.ty, p)
+                                } else {
+                                    self.g.table.widens(&a.ty, p)
+                                }
+                        })
+                })
+                .collect()
+        };
+        let mut applicable = phase(false);
+        if applicable.is_empty() {
+            applicable = phase(true);
+        }
         if applicable.is_empty() {
             let a = self.arg_list(args);
             if cands.len() == 1 {

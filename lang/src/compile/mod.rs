@@ -12,6 +12,7 @@
 //! | expression checking (names, operators, assignment, casts) | [`check_expr`] |
 //! | calls, constructors, overload resolution | [`calls`] |
 //! | conversion contexts and string conversion | [`convert`] |
+//! | boxing and unboxing | [`boxing`] |
 //! | constant folding | [`consts`] |
 //! | per-method context: locals, flow state | [`body`] |
 //! | code buffer, labels, register stack | [`emit`] |
@@ -24,6 +25,7 @@
 
 mod assemble;
 mod body;
+mod boxing;
 mod calls;
 mod check_expr;
 mod classes;
