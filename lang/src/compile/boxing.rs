@@ -319,6 +319,7 @@ impl<'a> FnCx<'a, '_> {
             (read, None)
         };
         let cur = self.unbox_expr(old);
+        let compound = rhs.is_some();
         let rhs = match rhs {
             Some(r) => self.unbox_if(r),
             None => TExpr::new(TK::Const(super::types::Const::I(1)), Ty::Int, span),
@@ -338,7 +339,9 @@ impl<'a> FnCx<'a, '_> {
             if v.ty.is_error() {
                 return v;
             }
-            if !v.ty.is_numeric() {
+            // `x op= y` casts the result to the box, which takes only its own
+            // primitive type; `++`/`--` narrow first (JLS 15.14.2).
+            if !v.ty.is_numeric() || (compound && v.ty != p) {
                 self.incompatible(&v, ty);
                 return TExpr::error(span);
             }
