@@ -318,6 +318,9 @@ impl<'a> FnCx<'a, '_> {
         span: Span,
         expect: Option<GTy>,
     ) -> TExpr {
+        if let Some(t) = self.get_class_call(target, name, args, span) {
+            return t;
+        }
         let (recv, cands) = match target {
             None => {
                 // The innermost enclosing class with a method of that name (JLS 15.12.1).

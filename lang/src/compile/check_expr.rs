@@ -833,6 +833,9 @@ impl<'a> FnCx<'a, '_> {
     }
 
     fn check_binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, span: Span) -> TExpr {
+        if let Some(t) = self.get_class_cmp(op, lhs, rhs, span) {
+            return t;
+        }
         let a = self.check_expr(lhs);
         let b = self.check_expr(rhs);
         self.binary(op, a, b, span)

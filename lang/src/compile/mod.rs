@@ -14,6 +14,7 @@
 //! | calls, constructors, overload resolution | [`calls`] |
 //! | conversion contexts and string conversion | [`convert`] |
 //! | boxing and unboxing | [`boxing`] |
+//! | `getClass().getName()` and `getClass() ==` | [`getclass`] |
 //! | constant folding | [`consts`] |
 //! | per-method context: locals, flow state | [`body`] |
 //! | code buffer, labels, register stack | [`emit`] |
@@ -35,6 +36,7 @@ mod convert;
 mod declare;
 mod emit;
 mod generics;
+mod getclass;
 pub mod library;
 mod lower_expr;
 mod lower_stmt;
