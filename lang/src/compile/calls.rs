@@ -252,7 +252,8 @@ impl<'a> FnCx<'a, '_> {
                 && args.len() >= fixed.len()
                 && args.iter().enumerate().all(|(i, a)| {
                     let p = fixed.get(i).unwrap_or(&elem);
-                    a.ty != Ty::Void && self.g.table.widens(&a.ty, p)
+                    // Phase 3 allows boxing too.
+                    a.ty != Ty::Void && self.loose_convertible(&a.ty, p)
                 })
         };
         let ok: Vec<&Cand> = cands.iter().filter(|c| fits(c)).collect();
