@@ -397,7 +397,11 @@ impl<'a> FnCx<'a, '_> {
         let elem = match &it.ty {
             Ty::Array(el) => (**el).clone(),
             Ty::Error => Ty::Error,
-            Ty::Class(c) if self.iterable_class().is_some_and(|i| self.g.table.is_subtype(*c, i)) => {
+            Ty::Class(c)
+                if self
+                    .iterable_class()
+                    .is_some_and(|i| self.g.table.is_subtype(*c, i)) =>
+            {
                 return self.foreach_iterable(label, m, ty, name, it, iterable.span, body);
             }
             t => {
@@ -413,11 +417,15 @@ impl<'a> FnCx<'a, '_> {
                 Ty::Error
             }
         };
-        let var_ty = if matches!(ty.kind, TypeExprKind::Var) {
-            elem.clone()
+        let var_g = if matches!(ty.kind, TypeExprKind::Var) {
+            match self.gty_of(&it) {
+                GTy::Array(e) => *e,
+                _ => GTy::Plain(elem.clone()),
+            }
         } else {
-            self.g.resolve_type(Some(self.class), ty)
+            self.g.resolve_gtype(Some(self.class), ty)
         };
+        let var_ty = self.g.table.erase(&var_g);
         self.push_scope();
         let arr = self.declare_local("", it.ty.clone(), iterable.span, false, true);
         let idx = self.declare_local("", Ty::Int, iterable.span, false, true);
@@ -437,6 +445,7 @@ impl<'a> FnCx<'a, '_> {
             a: semeru_vm::insn::R(arr_r),
         });
         let var = self.declare_local(&name.name, var_ty.clone(), name.span, m.final_, true);
+        self.locals[var].g = Some(var_g).filter(GTy::is_generic);
         let body_l = self.em.new_label();
         let cont_l = self.em.new_label();
         let cond_l = self.em.new_label();
@@ -522,7 +531,8 @@ impl<'a> FnCx<'a, '_> {
         self.line(span);
         self.lower(&iter_call, Some(Reg::R(ir)));
         self.em.release(m0);
-        let iter_local = || TExpr::new(TK::Local(ir.0), iter_ty.clone(), span).with_g(iter_g.clone());
+        let iter_local =
+            || TExpr::new(TK::Local(ir.0), iter_ty.clone(), span).with_g(iter_g.clone());
         let Some(next) = self.call_on(iter_local(), "next", span) else {
             self.pop_scope();
             return;
