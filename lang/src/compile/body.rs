@@ -6,6 +6,7 @@ use super::emit::{Emitter, Label};
 use super::generics::GTy;
 use super::state::Compiler;
 use super::types::{Const, Ty};
+use crate::ast::Block;
 use crate::diag::Span;
 use semeru_gc::ClassId;
 
@@ -86,6 +87,31 @@ pub struct JumpTarget {
     pub broken: bool,
     pub continued: bool,
     pub break_da: Da,
+    /// Number of enclosing `try` statements when the target was entered.
+    pub try_depth: usize,
+}
+
+/// A `try` statement (or one of its `catch` clauses) being compiled: the code
+/// ranges its handlers protect, and the `finally` block that exits inline.
+pub struct TryRec {
+    pub finally: Option<Block>,
+    /// `scopes.len()` and `targets.len()` outside the statement: an inlined
+    /// `finally` sees only the names and jump targets around the statement.
+    pub scope_depth: usize,
+    pub target_depth: usize,
+    /// Start of the protected range being built, `None` while suspended.
+    pub open: Option<u32>,
+    pub segs: Vec<(u32, u32)>,
+}
+
+impl TryRec {
+    pub fn close(&mut self, pc: u32) {
+        if let Some(s) = self.open.take() {
+            if s < pc {
+                self.segs.push((s, pc));
+            }
+        }
+    }
 }
 
 pub struct FnCx<'a, 'g> {
@@ -109,6 +135,8 @@ pub struct FnCx<'a, 'g> {
     /// The target type of the expression about to be checked (an initializer,
     /// assignment or `return`), for the diamond and generic method inference.
     pub expect: Option<GTy>,
+    /// Enclosing `try` statements, innermost last.
+    pub tries: Vec<TryRec>,
 }
 
 impl<'a, 'g> FnCx<'a, 'g> {
@@ -139,6 +167,7 @@ impl<'a, 'g> FnCx<'a, 'g> {
             targets: Vec::new(),
             in_ctor_call: false,
             expect: None,
+            tries: Vec::new(),
         }
     }
 

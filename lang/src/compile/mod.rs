@@ -18,6 +18,7 @@
 //! | code buffer, labels, register stack | [`emit`] |
 //! | expression lowering | [`lower_expr`] |
 //! | statements, reachability, definite assignment | [`lower_stmt`] |
+//! | `try`/`catch`/`finally`, `throw` | [`lower_try`] |
 //! | method, constructor and `<clinit>` bodies | [`methods`] |
 //! | assembling the `Program` | [`assemble`] |
 //! | the standard library's Sem files: which ones, parsed where | [`library`] |
@@ -35,6 +36,7 @@ mod generics;
 pub mod library;
 mod lower_expr;
 mod lower_stmt;
+mod lower_try;
 mod methods;
 mod resolve;
 mod state;
