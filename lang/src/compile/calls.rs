@@ -317,6 +317,20 @@ impl<'a> FnCx<'a, '_> {
         out
     }
 
+    /// `recv.name()` for an already checked receiver (the lowering of enhanced
+    /// `for` over an `Iterable`); reports and returns `None` when there is no
+    /// such method.
+    pub fn call_on(&mut self, recv: TExpr, name: &str, span: Span) -> Option<TExpr> {
+        let cands = self.type_cands(&recv.ty, name);
+        let c = self.select("method", name, cands, &[], span)?;
+        let recv_g = self.gty_of(&recv);
+        let call = self.build_call(c.clone(), Recv::Expr(recv), Vec::new(), name, span);
+        Some(match c.target {
+            Target::Method(m) => self.generic_result(call, m, Some(&recv_g), &[], None),
+            Target::Native(..) => call,
+        })
+    }
+
     fn check_args(&mut self, args: &[Expr]) -> Vec<TExpr> {
         args.iter().map(|a| self.check_expr(a)).collect()
     }
