@@ -9,6 +9,7 @@
 //! | `Integer`, `Long`, `Double`, `Float`, `Short`, `Byte`, `Boolean` | [`numbers`] |
 //! | `Character` | [`chars`] |
 //! | `Object` | [`object`] |
+//! | `StrictMath`, `Formatter` digits, `java.io` OS access | [`format`], [`io`] |
 //!
 //! A native reads its arguments from the caller's registers at absolute slots
 //! `p…`/`r…` and leaves its result in slot `p` or `r` (see `insn.rs`).
@@ -16,6 +17,8 @@
 pub mod chars;
 pub mod crlog;
 pub mod fdlibm;
+pub mod format;
+pub mod io;
 pub mod math;
 pub mod numbers;
 pub mod object;
@@ -36,6 +39,8 @@ pub enum Family {
     Numbers,
     Chars,
     Object,
+    /// The `misc` branch's section: StrictMath, Formatter, java.io.
+    Misc,
     /// Lowered by the compiler; never called.
     Intrinsic,
 }
@@ -54,6 +59,11 @@ pub fn families() -> Vec<Family> {
                 "java/lang/String" | "semeru/Internal" => Family::Str,
                 "java/lang/Character" => Family::Chars,
                 "java/lang/Object" => Family::Object,
+                "java/lang/StrictMath"
+                | "java/util/Formatter"
+                | "java/io/FileInputStream"
+                | "java/io/InputStreamReader"
+                | "java/io/BufferedReader" => Family::Misc,
                 _ => Family::Numbers,
             }
         })
@@ -87,6 +97,7 @@ impl Vm {
             Family::Numbers => self.native_numbers(native, a),
             Family::Chars => self.native_chars(native, a),
             Family::Object => self.native_object(native, a),
+            Family::Misc => self.native_misc(native, a),
             Family::Intrinsic => Err(bad_native(native)),
         }
     }
