@@ -64,7 +64,7 @@ pub fn strict_log(x: f64) -> f64 {
             let dk = f64::from(k);
             return dk * ln2_hi + dk * ln2_lo;
         }
-        let r = f * f * (0.5 - 0.333_333_333_333_333_31 * f);
+        let r = f * f * (0.5 - f64::from_bits(0x3fd5_5555_5555_5555) * f);
         if k == 0 {
             return f - r;
         }
