@@ -128,6 +128,16 @@ impl<'a> FnCx<'a, '_> {
             }
             Ty::Class(c) if c.0 == PRINT_STREAM => self.native_cands("java/io/PrintStream", name),
             Ty::Class(c) => self.class_cands(*c, name),
+            Ty::Array(_) if name == "clone" => vec![Cand {
+                // `int[] b = a.clone();`: Java types an array's clone as the array.
+                params: Vec::new(),
+                ret: t.clone(),
+                is_static: false,
+                target: Target::Native(Native::ArrayClone, NativeKind::Instance),
+                owner: "Object".to_string(),
+                varargs: false,
+                expand: false,
+            }],
             Ty::Array(_) => self.class_cands(ClassId(OBJECT), name),
             _ => Vec::new(),
         }
