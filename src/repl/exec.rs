@@ -50,6 +50,8 @@ pub struct Engine {
     pub last_vm: Option<Vm>,
     /// Print "created method ..." feedback (interactive sessions).
     pub feedback: bool,
+    /// The input being evaluated (diagnostics are rendered against it).
+    input: Rc<str>,
 }
 
 /// The static type of an expression, as found by a probe compilation.
@@ -65,12 +67,14 @@ impl Engine {
             heap,
             last_vm: None,
             feedback,
+            input: Rc::from(""),
         }
     }
 
     /// Evaluates one complete input.
     pub fn eval(&mut self, input: &str) -> Flow {
         let src: Rc<str> = Rc::from(input);
+        self.input = Rc::clone(&src);
         let pieces = match classify(input) {
             Ok(p) => p,
             Err(ds) => {
@@ -143,6 +147,16 @@ impl Engine {
     }
 
     fn method(&mut self, src: &Rc<str>, m: MethodPiece) -> Step {
+        if m.key.starts_with('$') || matches!(m.key.as_str(), "main(String[])" | "main(String...)")
+        {
+            let d = Diagnostic::error(
+                Span::new(m.range.start, m.range.end),
+                format!("`{}` is reserved by the session", m.key),
+            )
+            .with_note("session methods must not be named `main(String[])` or start with `$`");
+            report(src, &[d]);
+            return Step::Failed;
+        }
         let mut next = self.session.clone();
         let id = next.fresh_id();
         let code = if m.is_static {
@@ -342,7 +356,7 @@ impl Engine {
                 return Some(f);
             }
         }
-        let src = main.parts.first().map(|(_, c)| Rc::clone(&c.src))?;
+        let src = Rc::clone(&self.input);
         let input = input_errors(&synth, &errors, &src);
         report(&src, &input);
         None
@@ -378,9 +392,7 @@ impl Engine {
                 }
             }
             if !input.is_empty() || stale.is_empty() {
-                let src = src
-                    .or_else(|| main.parts.first().map(|(_, c)| Rc::clone(&c.src)))
-                    .unwrap_or_else(|| Rc::from(""));
+                let src = src.unwrap_or_else(|| Rc::clone(&self.input));
                 report(&src, &whole_input_fallback(input, &src));
                 return None;
             }

@@ -205,19 +205,18 @@ fn disasm(engine: &Engine, name: &str) {
         .position(|c| c.name == session::SESSION_CLASS);
     let mut out = String::new();
     if name.is_empty() {
-        out = semeru_vm::disassemble(&p);
-    } else if let Some(cid) = p.classes.iter().position(|c| c.name == name) {
-        let c = &p.classes[cid];
-        out.push_str(&format!("class {} (#{cid})", c.name));
-        if let Some(s) = c.super_class.and_then(|s| p.classes.get(s.0 as usize)) {
-            out.push_str(&format!(" extends {}", s.name));
-        }
-        out.push('\n');
+        // The session's own methods (not its helpers), then the session classes.
         for (mid, m) in p.methods.iter().enumerate() {
-            if m.class.0 as usize == cid {
+            let own = !m.name.starts_with('$') && !m.name.starts_with('<') && m.name != "main";
+            if own && Some(m.class.0 as usize) == session_class {
                 out.push_str(&semeru_vm::disassemble_method(&p, mid));
             }
         }
+        for c in &engine.session.classes {
+            out.push_str(&class_disasm(&p, &c.name));
+        }
+    } else if p.classes.iter().any(|c| c.name == name) {
+        out = class_disasm(&p, name);
     } else {
         for (mid, m) in p.methods.iter().enumerate() {
             if m.name == name && Some(m.class.0 as usize) == session_class {
@@ -230,4 +229,24 @@ fn disasm(engine: &Engine, name: &str) {
         }
     }
     print!("{out}");
+}
+
+/// A class and its methods, as `semeru disasm` lists them.
+fn class_disasm(p: &semeru_vm::program::Program, name: &str) -> String {
+    let mut out = String::new();
+    let Some(cid) = p.classes.iter().position(|c| c.name == name) else {
+        return out;
+    };
+    let c = &p.classes[cid];
+    out.push_str(&format!("class {} (#{cid})", c.name));
+    if let Some(s) = c.super_class.and_then(|s| p.classes.get(s.0 as usize)) {
+        out.push_str(&format!(" extends {}", s.name));
+    }
+    out.push('\n');
+    for (mid, m) in p.methods.iter().enumerate() {
+        if m.class.0 as usize == cid {
+            out.push_str(&semeru_vm::disassemble_method(p, mid));
+        }
+    }
+    out
 }

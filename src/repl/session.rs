@@ -119,7 +119,7 @@ impl Session {
             return Some(format!("{} {}", v.ty.text(), v.name));
         }
         if let Some(i) = self.stmts.iter().position(|c| c.id == id) {
-            return Some(self.stmts.remove(i).code.typed());
+            return Some(self.stmts.remove(i).code.text());
         }
         None
     }
@@ -157,21 +157,36 @@ impl Session {
         s
     }
 
-    /// A listing of the session (`:list`).
+    /// A listing of the session (`:list`), by kind, in the order of definition.
     pub fn listing(&self) -> String {
         let mut out = String::new();
-        for c in &self.classes {
-            let _ = writeln!(out, "{}", c.code.typed());
-        }
-        for m in &self.methods {
-            let _ = writeln!(out, "{}", m.code.typed());
-        }
-        for v in &self.vars {
-            let _ = writeln!(out, "{} {};", v.ty.text(), v.name);
-        }
-        for st in &self.stmts {
-            let _ = writeln!(out, "{}", st.code.text());
-        }
+        let mut section = |title: &str, items: Vec<String>| {
+            if !items.is_empty() {
+                let _ = writeln!(out, "// {title}");
+                for i in items {
+                    let _ = writeln!(out, "{i}");
+                }
+            }
+        };
+        section(
+            "classes",
+            self.classes.iter().map(|c| c.code.typed()).collect(),
+        );
+        section(
+            "methods",
+            self.methods.iter().map(|m| m.code.typed()).collect(),
+        );
+        section(
+            "variables",
+            self.vars
+                .iter()
+                .map(|v| format!("{} {};", v.ty.text(), v.name))
+                .collect(),
+        );
+        section(
+            "statements (replayed before each input)",
+            self.stmts.iter().map(|s| s.code.text()).collect(),
+        );
         out
     }
 }
