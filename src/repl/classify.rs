@@ -96,9 +96,15 @@ pub fn classify(input: &str) -> Result<Vec<Piece>, Vec<Diagnostic>> {
     // 3. One expression (a trailing `;` is allowed).
     let trimmed = input.trim_end();
     let expr_src = trimmed.strip_suffix(';').unwrap_or(trimmed);
+    // A construct outside Sem (`switch (x) { ... }` parses as a switch
+    // expression, `() -> 1` as a lambda) is tried as statements first; if that
+    // fails, the compiler will say what is not supported.
+    let mut unsupported = None;
     if let (Some(unit), _) = parse(expr_src, EXPR_WRAP) {
-        if let Some(p) = expr_piece(&unit, EXPR_WRAP.0.len(), expr_src.len()) {
-            return Ok(vec![p]);
+        match expr_piece(&unit, EXPR_WRAP.0.len(), expr_src.len()) {
+            Some((p, false)) => return Ok(vec![p]),
+            Some((p, true)) => unsupported = Some(p),
+            None => {}
         }
     }
     // 4. Statements (a missing final `;` is supplied).
@@ -149,6 +155,9 @@ pub fn classify(input: &str) -> Result<Vec<Piece>, Vec<Diagnostic>> {
         if all.is_ok() {
             return Ok(out);
         }
+    }
+    if let Some(p) = unsupported {
+        return Ok(vec![p]);
     }
     // Nothing parsed: report the role the parser got furthest in.
     let candidates = [
@@ -324,7 +333,8 @@ fn vars_piece(
     })
 }
 
-fn expr_piece(unit: &CompilationUnit, shift: usize, len: usize) -> Option<Piece> {
+/// The expression piece, and whether the expression is outside Sem.
+fn expr_piece(unit: &CompilationUnit, shift: usize, len: usize) -> Option<(Piece, bool)> {
     let [stmt] = body_of(unit)? else {
         return None;
     };
@@ -343,10 +353,15 @@ fn expr_piece(unit: &CompilationUnit, shift: usize, len: usize) -> Option<Piece>
     let [e] = args.as_slice() else {
         return None;
     };
-    if name.name != "$e" || (e.span.lo as usize) < shift {
+    // `switch (x) { ... }` parses as a switch expression: a statement is meant.
+    if name.name != "$e"
+        || (e.span.lo as usize) < shift
+        || matches!(e.kind, ExprKind::Unsupported(_))
+    {
         return None;
     }
-    Some(Piece::Expr(describe_expr(e, shift, len)))
+    let unsupported = matches!(e.kind, ExprKind::Unsupported(_));
+    Some((Piece::Expr(describe_expr(e, shift, len)), unsupported))
 }
 
 fn describe_expr(e: &Expr, shift: usize, len: usize) -> ExprPiece {
@@ -466,6 +481,8 @@ mod tests {
         assert_eq!(kinds("x * 21;"), ["expr"]);
         assert_eq!(kinds("System.out.println(1);"), ["expr"]);
         assert_eq!(kinds("for (int i = 0; i < 3; i++) {}"), ["stmt"]);
+        assert_eq!(kinds("switch (3) { case 3: break; }"), ["stmt"]);
+        assert_eq!(kinds("{ int q = 1; }"), ["stmt"]);
         assert_eq!(kinds("int x = 2; x * 21"), ["vars", "expr"]);
         assert_eq!(kinds("import java.util.*;"), ["import"]);
         assert_eq!(kinds("  "), Vec::<&str>::new());

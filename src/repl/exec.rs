@@ -453,7 +453,17 @@ impl Engine {
                 Ok(Completion::Uncaught) => "threw an exception",
                 Ok(Completion::Exited(_)) => "called System.exit",
                 Err(e) if e.is_interrupted() => {
-                    eprintln!("interrupted (while replaying earlier statements)");
+                    // It would hang every later input as well: drop it.
+                    let text = next
+                        .stmts
+                        .iter()
+                        .find(|s| s.id == id)
+                        .map(|s| s.code.text());
+                    eprintln!(
+                        "interrupted while replaying `{}`: dropped it from the session",
+                        one_line(&text.unwrap_or_default())
+                    );
+                    self.session.remove(id);
                     self.last_vm = Some(vm);
                     return Step::Failed;
                 }

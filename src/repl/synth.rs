@@ -154,11 +154,15 @@ impl Synth {
             });
         }
         // Glue: the closest segment before it on the same line, else after it.
-        let line_lo = self.text[..lo.min(self.text.len())]
-            .rfind('\n')
+        let line_lo = self
+            .text
+            .get(..lo)
+            .and_then(|t| t.rfind('\n'))
             .map_or(0, |i| i + 1);
-        let line_hi = self.text[lo.min(self.text.len())..]
-            .find('\n')
+        let line_hi = self
+            .text
+            .get(lo..)
+            .and_then(|t| t.find('\n'))
             .map_or(self.text.len(), |i| lo + i);
         let before = self
             .segs
@@ -187,8 +191,10 @@ impl Synth {
             1 => 0,
             n => self.text.match_indices('\n').nth(n as usize - 2)?.0 + 1,
         };
-        let hi = self.text[lo..]
-            .find('\n')
+        let hi = self
+            .text
+            .get(lo..)
+            .and_then(|t| t.find('\n'))
             .map_or(self.text.len(), |i| lo + i);
         let s = self
             .segs
