@@ -98,10 +98,12 @@ fn statements_print_and_several_per_line() {
         "System.out.println();\n",
         "int a = 1; int b = 2; a + b\n",
         "System.out.println(\"no echo for void\")\n",
+        "while (a < 5) a++\n",
+        "a\n",
     ));
     assert_eq!(
         o.stdout,
-        "012\na ==> 1\nb ==> 2\n$1 ==> 3\nno echo for void\n"
+        "012\na ==> 1\nb ==> 2\n$1 ==> 3\nno echo for void\na ==> 5\n"
     );
     assert_eq!(o.stderr, "");
 }

@@ -92,7 +92,14 @@ impl Engine {
                 Piece::Stmt(r) => {
                     let mut next = self.session.clone();
                     let id = next.fresh_id();
-                    let code = Code::new(&src).orig(r);
+                    let complete = src
+                        .get(r.clone())
+                        .is_some_and(|t| t.trim_end().ends_with([';', '}']));
+                    let mut code = Code::new(&src).orig(r);
+                    if !complete {
+                        // `while (c) x++` typed without its final `;`.
+                        code = code.gen(";");
+                    }
                     let main = MainBody {
                         parts: vec![(id, code.clone())],
                     };
