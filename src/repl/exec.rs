@@ -450,6 +450,7 @@ impl Engine {
         };
         // Replay: earlier statements rebuild the session's variables.
         let mut dropped = Vec::new();
+        vm.discard_stdout(true);
         for (id, m) in replay {
             let Some(m) = m else { continue };
             vm.capture_output();
@@ -491,6 +492,7 @@ impl Engine {
             let _ = std::io::stderr().write_all(&captured.stderr);
             dropped.push(id);
         }
+        vm.discard_stdout(false);
         for id in &dropped {
             next.remove(*id);
             self.session.remove(*id);

@@ -266,3 +266,16 @@ fn array_helpers() -> String {
     s.push_str("  return \"\" + o;\n}\n");
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::show_call;
+
+    #[test]
+    fn echo_calls_by_static_type() {
+        assert_eq!(show_call("int", "x"), "$show(x)");
+        assert_eq!(show_call("int[]", "x"), "$show(x)");
+        assert_eq!(show_call("String[]", "x"), "$arr(\"String\", x)");
+        assert_eq!(show_call("int [] []", "x"), "$arr(\"int[]\", x)");
+    }
+}

@@ -212,3 +212,44 @@ pub fn relocate(mut d: Diagnostic, origin: &Origin) -> Diagnostic {
     d.span = origin.span;
     d
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_spans_and_lines_back_to_the_snippet() {
+        let a: Rc<str> = Rc::from("int x =\n  2;");
+        let b: Rc<str> = Rc::from("y + 1");
+        let mut s = Synth::default();
+        s.gen("class C {\n");
+        s.code(1, &Code::new(&a).gen("static ").orig(0..a.len()));
+        s.gen("\nvoid m() {\n");
+        s.code(2, &Code::new(&b).gen("p(").orig(0..5).gen(");"));
+        s.gen("\n}\n}\n");
+        let y = s.text.find("y + 1").expect("y");
+        let o = s.origin(Span::new(y, y + 1)).expect("mapped");
+        assert_eq!((o.item, o.span), (2, Span::new(0, 1)));
+        // Glue on the same line maps to the neighbouring verbatim part.
+        let p = s.text.find("p(").expect("p");
+        let o = s.origin(Span::new(p, p + 1)).expect("mapped");
+        assert_eq!((o.item, o.span), (2, Span::new(0, 5)));
+        let two = s.text.find("2;").expect("2");
+        let o = s.origin(Span::new(two, two + 1)).expect("mapped");
+        assert_eq!((o.item, o.span), (1, Span::new(10, 11)));
+        // Lines: `2;` is on line 3 of the program, line 2 of its snippet.
+        assert_eq!(s.snippet_line(3), Some(2));
+        assert_eq!(s.snippet_line(2), Some(1));
+        assert_eq!(s.snippet_line(1), None);
+        assert_eq!(s.snippet_line(99), None);
+        assert!(s.origin(Span::new(0, 1)).is_none());
+    }
+
+    #[test]
+    fn code_text_and_typed() {
+        let a: Rc<str> = Rc::from("f(1)");
+        let c = Code::new(&a).gen("$1 = (").orig(0..4).gen(");");
+        assert_eq!(c.text(), "$1 = (f(1));");
+        assert_eq!(c.typed(), "f(1)");
+    }
+}

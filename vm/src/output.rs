@@ -10,6 +10,8 @@ pub struct Output {
     buf: Vec<u8>,
     /// Capture instead of writing to the process's stdout/stderr (tests).
     capture: Option<Captured>,
+    /// Drop stdout (the REPL's replay of earlier statements).
+    discard_stdout: bool,
 }
 
 /// What a captured run wrote.
@@ -30,7 +32,14 @@ impl Output {
         Output {
             buf: Vec::with_capacity(FLUSH_AT + 1024),
             capture: None,
+            discard_stdout: false,
         }
+    }
+
+    /// Drops everything written to stdout from now on (`on`), or stops doing so.
+    pub fn set_discard_stdout(&mut self, on: bool) {
+        self.flush();
+        self.discard_stdout = on;
     }
 
     /// Keeps all output in memory (see [`Output::take_captured`]).
@@ -58,6 +67,10 @@ impl Output {
 
     pub fn flush(&mut self) {
         if self.buf.is_empty() {
+            return;
+        }
+        if self.discard_stdout {
+            self.buf.clear();
             return;
         }
         match &mut self.capture {
