@@ -314,3 +314,36 @@ mod pty {
         p.exp_eof().expect("exit");
     }
 }
+
+#[test]
+fn methods_typed_together_may_call_each_other() {
+    let o = repl(concat!(
+        "boolean even(int n) { return n == 0 || odd(n - 1); } ",
+        "boolean odd(int n) { return n != 0 && even(n - 1); }\n",
+        "even(10)\n",
+    ));
+    assert_eq!(o.stdout, "$1 ==> true\n");
+    assert_eq!(o.stderr, "");
+}
+
+#[test]
+fn a_replayed_statement_that_now_throws_is_dropped() {
+    let o = repl(concat!(
+        "int d = 1;\n",
+        "int inv(int v) { return 10 / v; }\n",
+        "int r = inv(d);\n",
+        "int inv(int v) { return 10 / (v - 1); }\n",
+        "r\n",
+        "d\n",
+    ));
+    assert_eq!(o.stdout, "d ==> 1\nr ==> 10\nr ==> 0\nd ==> 1\n");
+    assert_eq!(
+        o.stderr,
+        concat!(
+            "note: dropped `r = inv(d);`: replaying it threw an exception\n",
+            "Exception in thread \"main\" java.lang.ArithmeticException: / by zero\n",
+            "\tat $Repl.inv(repl:1)\n",
+            "\tat $Repl.$r1(repl:1)\n",
+        )
+    );
+}

@@ -82,11 +82,20 @@ impl Engine {
                 return Flow::Continue;
             }
         };
-        for p in pieces {
+        let mut pieces = pieces.into_iter().peekable();
+        while let Some(p) = pieces.next() {
             let step = match p {
                 Piece::Import => Step::Done,
                 Piece::Classes(cs) => self.classes(&src, cs),
-                Piece::Method(m) => self.method(&src, m),
+                Piece::Method(m) => {
+                    let mut ms = vec![m];
+                    while let Some(Piece::Method(m)) =
+                        pieces.next_if(|p| matches!(p, Piece::Method(_)))
+                    {
+                        ms.push(m);
+                    }
+                    self.methods(&src, ms)
+                }
                 Piece::Vars(v) => self.vars(&src, v),
                 Piece::Expr(e) => self.expr(&src, e),
                 Piece::Stmt(r) => {
@@ -153,38 +162,48 @@ impl Engine {
         Step::Done
     }
 
-    fn method(&mut self, src: &Rc<str>, m: MethodPiece) -> Step {
-        if m.key.starts_with('$') || matches!(m.key.as_str(), "main(String[])" | "main(String...)")
-        {
-            let d = Diagnostic::error(
-                Span::new(m.range.start, m.range.end),
-                format!("`{}` is reserved by the session", m.key),
-            )
-            .with_note("session methods must not be named `main(String[])` or start with `$`");
-            report(src, &[d]);
-            return Step::Failed;
-        }
+    /// Methods typed together are defined together (they may call each other).
+    fn methods(&mut self, src: &Rc<str>, ms: Vec<MethodPiece>) -> Step {
         let mut next = self.session.clone();
-        let id = next.fresh_id();
-        let code = if m.is_static {
-            Code::new(src).orig(m.range)
-        } else {
-            Code::new(src).gen("static ").orig(m.range)
-        };
-        let replaced = next.define_method(MethodDef {
-            id,
-            key: m.key.clone(),
-            code,
-        });
-        if self.check(&mut next, &MainBody::default(), &[id]).is_none() {
+        let mut ids = Vec::new();
+        let mut said = Vec::new();
+        for m in ms {
+            if m.key.starts_with('$')
+                || matches!(m.key.as_str(), "main(String[])" | "main(String...)")
+            {
+                let d = Diagnostic::error(
+                    Span::new(m.range.start, m.range.end),
+                    format!("`{}` is reserved by the session", m.key),
+                )
+                .with_note("session methods must not be named `main(String[])` or start with `$`");
+                report(src, &[d]);
+                return Step::Failed;
+            }
+            let id = next.fresh_id();
+            ids.push(id);
+            let code = if m.is_static {
+                Code::new(src).orig(m.range)
+            } else {
+                Code::new(src).gen("static ").orig(m.range)
+            };
+            let replaced = next.define_method(MethodDef {
+                id,
+                key: m.key.clone(),
+                code,
+            });
+            said.push(format!(
+                "{} method {}",
+                if replaced { "replaced" } else { "created" },
+                m.key
+            ));
+        }
+        if self.check(&mut next, &MainBody::default(), &ids).is_none() {
             return Step::Failed;
         }
         self.session = next;
-        self.say(&format!(
-            "{} method {}",
-            if replaced { "replaced" } else { "created" },
-            m.key
-        ));
+        for s in said {
+            self.say(&s);
+        }
         Step::Done
     }
 
@@ -502,7 +521,12 @@ impl Engine {
         self.last_vm = Some(vm);
         match r {
             Ok(Completion::Returned) => {
-                next.stmts.extend(stored);
+                // Ids of their own: the input's items (a variable and its
+                // initializing statement) shared one while compiling.
+                for mut st in stored {
+                    st.id = next.fresh_id();
+                    next.stmts.push(st);
+                }
                 self.session = next;
                 Step::Done
             }
