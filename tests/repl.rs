@@ -347,3 +347,11 @@ fn a_replayed_statement_that_now_throws_is_dropped() {
         )
     );
 }
+
+#[test]
+fn an_unclosed_input_at_the_end_is_reported() {
+    let o = repl("int x = 2;\nint f() {\n  return x;\n");
+    assert_eq!(o.stdout, "x ==> 2\n");
+    assert!(o.stderr.contains("is never closed"), "{}", o.stderr);
+    assert_eq!(o.code, Some(0));
+}

@@ -98,7 +98,15 @@ pub fn main(heap: HeapConfig) -> u8 {
                 buf.clear();
                 continue;
             }
-            Read::Eof => break,
+            Read::Eof if buf.trim().is_empty() => break,
+            // End of input inside an open bracket: evaluate it (to say what is missing).
+            Read::Eof => {
+                let text = std::mem::take(&mut buf);
+                if let Flow::Exit(c) = eval(&mut engine, &text) {
+                    return (c & 0xff) as u8;
+                }
+                break;
+            }
         };
         if buf.is_empty() && line.trim_start().starts_with(':') {
             lines.remember(line.trim());
@@ -116,13 +124,7 @@ pub fn main(heap: HeapConfig) -> u8 {
         }
         let text = std::mem::take(&mut buf);
         lines.remember(&text);
-        interrupt::clear();
-        BUSY.store(true, Ordering::SeqCst);
-        let flow = engine.eval(&text);
-        BUSY.store(false, Ordering::SeqCst);
-        interrupt::clear();
-        let _ = std::io::stdout().flush();
-        if let Flow::Exit(c) = flow {
+        if let Flow::Exit(c) = eval(&mut engine, &text) {
             return (c & 0xff) as u8;
         }
     }
@@ -130,6 +132,17 @@ pub fn main(heap: HeapConfig) -> u8 {
         println!();
     }
     0
+}
+
+/// Evaluates one input with Ctrl-C routed to the interpreter.
+fn eval(engine: &mut Engine, text: &str) -> Flow {
+    interrupt::clear();
+    BUSY.store(true, Ordering::SeqCst);
+    let flow = engine.eval(text);
+    BUSY.store(false, Ordering::SeqCst);
+    interrupt::clear();
+    let _ = std::io::stdout().flush();
+    flow
 }
 
 fn command(engine: &mut Engine, line: &str) -> Flow {
