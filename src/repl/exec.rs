@@ -126,7 +126,7 @@ impl Engine {
 
     fn say(&self, what: &str) {
         if self.feedback {
-            println!("|  {what}");
+            outln!("|  {what}");
         }
     }
 
@@ -424,11 +424,11 @@ impl Engine {
             }
             for id in stale {
                 if let Some(text) = next.remove(id) {
-                    eprintln!("note: dropped `{}`: it no longer compiles", one_line(&text));
+                    errln!("note: dropped `{}`: it no longer compiles", one_line(&text));
                 }
             }
         }
-        eprintln!("error: the session no longer compiles");
+        errln!("error: the session no longer compiles");
         None
     }
 
@@ -457,13 +457,13 @@ impl Engine {
             })
             .collect();
         if interrupt::pending() {
-            eprintln!("interrupted");
+            errln!("interrupted");
             return Step::Failed;
         }
         let mut vm = match Vm::new(program, self.heap.clone()) {
             Ok(vm) => vm,
             Err(e) => {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 return Step::Failed;
             }
         };
@@ -486,7 +486,7 @@ impl Engine {
                         .iter()
                         .find(|s| s.id == id)
                         .map(|s| s.code.text());
-                    eprintln!(
+                    errln!(
                         "interrupted while replaying `{}`: dropped it from the session",
                         one_line(&text.unwrap_or_default())
                     );
@@ -495,7 +495,7 @@ impl Engine {
                     return Step::Failed;
                 }
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    errln!("error: {e}");
                     return Step::Failed;
                 }
             };
@@ -504,7 +504,7 @@ impl Engine {
                 .iter()
                 .find(|s| s.id == id)
                 .map(|s| s.code.text());
-            eprintln!(
+            errln!(
                 "note: dropped `{}`: replaying it {why}",
                 one_line(&text.unwrap_or_default())
             );
@@ -533,11 +533,11 @@ impl Engine {
             Ok(Completion::Uncaught) => Step::Failed,
             Ok(Completion::Exited(c)) => Step::Exit(c),
             Err(e) if e.is_interrupted() => {
-                eprintln!("interrupted");
+                errln!("interrupted");
                 Step::Failed
             }
             Err(e) => {
-                eprintln!("semeru: internal error: {e}");
+                errln!("semeru: internal error: {e}");
                 Step::Failed
             }
         }
@@ -669,5 +669,5 @@ pub fn report(src: &str, ds: &[Diagnostic]) {
     while text.ends_with('\n') {
         text.pop();
     }
-    eprintln!("{text}");
+    errln!("{text}");
 }

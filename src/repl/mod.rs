@@ -14,6 +14,30 @@
 //! successfully before are replayed (their output discarded) on a fresh VM to
 //! rebuild those variables before the new input runs with its output shown.
 
+/// `println!` to stdout that ignores a closed pipe (`semeru repl | head`).
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
+/// `print!` to stdout that ignores a closed pipe.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($t)*);
+    }};
+}
+
+/// `eprintln!` that ignores a closed stderr.
+macro_rules! errln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 mod classify;
 mod exec;
 mod input;
@@ -81,7 +105,7 @@ pub fn main(heap: HeapConfig) -> u8 {
     let mut lines = Lines::open(tty);
     let mut engine = Engine::new(heap, tty);
     if tty {
-        println!("Semeru REPL: Sem, a subset of Java 17. Type :help for help, :quit to leave.");
+        outln!("Semeru REPL: Sem, a subset of Java 17. Type :help for help, :quit to leave.");
     }
     let mut buf = String::new();
     loop {
@@ -129,7 +153,7 @@ pub fn main(heap: HeapConfig) -> u8 {
         }
     }
     if tty {
-        println!();
+        outln!();
     }
     0
 }
@@ -149,19 +173,19 @@ fn command(engine: &mut Engine, line: &str) -> Flow {
     let (cmd, arg) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
     let arg = arg.trim();
     match cmd {
-        ":help" | ":h" | ":?" => println!("{HELP}"),
+        ":help" | ":h" | ":?" => outln!("{HELP}"),
         ":quit" | ":exit" | ":q" => return Flow::Exit(0),
-        ":list" | ":l" => print!("{}", engine.session.listing()),
+        ":list" | ":l" => out!("{}", engine.session.listing()),
         ":reset" => {
             engine.session = session::Session::default();
             engine.last_vm = None;
             if engine.feedback {
-                println!("|  session reset");
+                outln!("|  session reset");
             }
         }
-        ":heap" => print!("{}", heap_report(engine)),
+        ":heap" => out!("{}", heap_report(engine)),
         ":disasm" | ":d" => disasm(engine, arg),
-        _ => eprintln!("error: unknown command {cmd} (try :help)"),
+        _ => errln!("error: unknown command {cmd} (try :help)"),
     }
     Flow::Continue
 }
@@ -228,8 +252,13 @@ fn disasm(engine: &Engine, name: &str) {
         for c in &engine.session.classes {
             out.push_str(&class_disasm(&p, &c.name));
         }
-    } else if p.classes.iter().any(|c| c.name == name) {
-        out = class_disasm(&p, name);
+    } else if let Some(c) = p
+        .classes
+        .iter()
+        .find(|c| c.name == name || c.name == name.replace('.', "$"))
+    {
+        // `Outer.Inner` names the nested class `Outer$Inner`.
+        out = class_disasm(&p, &c.name);
     } else {
         for (mid, m) in p.methods.iter().enumerate() {
             if m.name == name && Some(m.class.0 as usize) == session_class {
@@ -237,11 +266,11 @@ fn disasm(engine: &Engine, name: &str) {
             }
         }
         if out.is_empty() {
-            eprintln!("error: no session method or class named `{name}`");
+            errln!("error: no session method or class named `{name}`");
             return;
         }
     }
-    print!("{out}");
+    out!("{out}");
 }
 
 /// A class and its methods, as `semeru disasm` lists them.
