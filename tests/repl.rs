@@ -196,14 +196,12 @@ fn redefinition_drops_what_no_longer_compiles() {
         "twice(1)\n",
         "y\n",
     ));
-    assert_eq!(o.stdout, "y ==> 8\n$1 ==> \"two\"\n");
-    assert!(
-        o.stderr
-            .starts_with("note: dropped `int y`: it no longer compiles\n"),
-        "{}",
-        o.stderr
+    // y's initialization is dropped: y keeps its declaration and default value.
+    assert_eq!(o.stdout, "y ==> 8\n$1 ==> \"two\"\ny ==> 0\n");
+    assert_eq!(
+        o.stderr,
+        "note: dropped `y = twice(4);`: it no longer compiles\n"
     );
-    assert!(o.stderr.contains("cannot find symbol: variable y"));
 }
 
 #[test]
@@ -354,4 +352,37 @@ fn an_unclosed_input_at_the_end_is_reported() {
     assert_eq!(o.stdout, "x ==> 2\n");
     assert!(o.stderr.contains("is never closed"), "{}", o.stderr);
     assert_eq!(o.code, Some(0));
+}
+
+#[test]
+fn declarations_may_use_what_is_declared_later() {
+    let o = repl(concat!(
+        "boolean even(int n) { return n == 0 || odd(n - 1); }\n",
+        "even(2)\n",
+        "boolean odd(int n) { return n != 0 && even(n - 1); }\n",
+        "even(10)\n",
+        "int getX() { return x; }\n",
+        "int x = 4;\n",
+        "getX()\n",
+        "class A { B b = new B(); }\n",
+        "class B { int v = 3; }\n",
+        "new A().b.v\n",
+    ));
+    assert_eq!(o.stdout, "$1 ==> true\nx ==> 4\n$2 ==> 4\n$3 ==> 3\n");
+    assert_eq!(
+        o.stderr,
+        concat!(
+            "note: method even(int) is kept, but cannot be used until it compiles: ",
+            "cannot find symbol: method odd(int)\n",
+            "error: cannot find symbol: method even(int)\n",
+            " --> input:1:1\n",
+            "  |\n",
+            "1 | even(2)\n",
+            "  | ^^^^\n",
+            "note: method getX() is kept, but cannot be used until it compiles: ",
+            "cannot find symbol: variable x\n",
+            "note: class A is kept, but cannot be used until it compiles: ",
+            "cannot find symbol: class B\n",
+        )
+    );
 }

@@ -5,7 +5,7 @@
 
 use super::classify::{classify, ExprPiece, MethodPiece, Piece, VarsPiece};
 use super::session::{
-    show_call, ClassDef, MainBody, MethodDef, Session, StmtDef, VarDef, REPLAY_PREFIX,
+    show_call, ClassDef, MainBody, MethodDef, Parked, Session, StmtDef, VarDef, REPLAY_PREFIX,
     SESSION_CLASS,
 };
 use super::synth::{relocate, Code, Synth};
@@ -134,6 +134,7 @@ impl Engine {
         let mut next = self.session.clone();
         let mut ids = Vec::new();
         let mut said = Vec::new();
+        let mut parked = Vec::new();
         for (name, r) in cs {
             let id = next.fresh_id();
             ids.push(id);
@@ -142,24 +143,100 @@ impl Engine {
             } else {
                 "class"
             };
-            let replaced = next.define_class(ClassDef {
+            let def = ClassDef {
                 id,
                 name: name.clone(),
                 code: Code::new(src).orig(r),
-            });
+            };
+            parked.push(Parked::Class(def.clone()));
+            let replaced = next.define_class(def);
             said.push(format!(
                 "{} {kind} {name}",
                 if replaced { "replaced" } else { "created" }
             ));
         }
-        if self.check(&mut next, &MainBody::default(), &ids).is_none() {
-            return Step::Failed;
+        self.define(next, &ids, parked, said)
+    }
+
+    /// Commits definitions `next` (the input's items `ids`) if they compile; if
+    /// they only lack other declarations, keeps `parked` until they compile.
+    fn define(
+        &mut self,
+        mut next: Session,
+        ids: &[u64],
+        parked: Vec<Parked>,
+        said: Vec<String>,
+    ) -> Step {
+        match self.try_check(&mut next, &MainBody::default(), ids) {
+            Ok(_) => {
+                self.session = next;
+                for s in said {
+                    self.say(&s);
+                }
+                self.activate();
+                Step::Done
+            }
+            Err(ds) if !ds.is_empty() && ds.iter().all(is_missing_symbol) => {
+                let names: Vec<String> = parked.iter().map(Parked::describe).collect();
+                for p in parked {
+                    self.session.park(p);
+                }
+                self.activate();
+                for name in names {
+                    if self.session.pending.iter().any(|p| p.describe() == name) {
+                        errln!(
+                            "note: {name} is kept, but cannot be used until it compiles: {}",
+                            ds[0].message
+                        );
+                    }
+                }
+                Step::Done
+            }
+            Err(ds) => {
+                if !ds.is_empty() {
+                    report(&self.input, &ds);
+                }
+                Step::Failed
+            }
         }
-        self.session = next;
-        for s in said {
-            self.say(&s);
+    }
+
+    /// Moves waiting declarations into the session once they compile (one by
+    /// one, then all together for mutual references).
+    fn activate(&mut self) {
+        while !self.session.pending.is_empty() {
+            let waiting = std::mem::take(&mut self.session.pending);
+            let mut still = Vec::new();
+            let mut progress = false;
+            for p in waiting {
+                let mut next = self.session.clone();
+                next.unpark(p.clone());
+                if compiles(&next) {
+                    self.session = next;
+                    self.say(&format!("{} can now be used", p.describe()));
+                    progress = true;
+                } else {
+                    still.push(p);
+                }
+            }
+            if !progress && still.len() > 1 {
+                let mut next = self.session.clone();
+                for p in &still {
+                    next.unpark(p.clone());
+                }
+                if compiles(&next) {
+                    self.session = next;
+                    for p in still.drain(..) {
+                        self.say(&format!("{} can now be used", p.describe()));
+                    }
+                    progress = true;
+                }
+            }
+            self.session.pending = still;
+            if !progress {
+                break;
+            }
         }
-        Step::Done
     }
 
     /// Methods typed together are defined together (they may call each other).
@@ -167,6 +244,7 @@ impl Engine {
         let mut next = self.session.clone();
         let mut ids = Vec::new();
         let mut said = Vec::new();
+        let mut parked = Vec::new();
         for m in ms {
             if m.key.starts_with('$')
                 || matches!(m.key.as_str(), "main(String[])" | "main(String...)")
@@ -186,25 +264,20 @@ impl Engine {
             } else {
                 Code::new(src).gen("static ").orig(m.range)
             };
-            let replaced = next.define_method(MethodDef {
+            let def = MethodDef {
                 id,
                 key: m.key.clone(),
                 code,
-            });
+            };
+            parked.push(Parked::Method(def.clone()));
+            let replaced = next.define_method(def);
             said.push(format!(
                 "{} method {}",
                 if replaced { "replaced" } else { "created" },
                 m.key
             ));
         }
-        if self.check(&mut next, &MainBody::default(), &ids).is_none() {
-            return Step::Failed;
-        }
-        self.session = next;
-        for s in said {
-            self.say(&s);
-        }
-        Step::Done
+        self.define(next, &ids, parked, said)
     }
 
     fn vars(&mut self, src: &Rc<str>, v: VarsPiece) -> Step {
@@ -397,30 +470,43 @@ impl Engine {
         main: &MainBody,
         current: &[u64],
     ) -> Option<(Program, Synth)> {
+        match self.try_check(next, main, current) {
+            Ok(r) => Some(r),
+            Err(ds) => {
+                if !ds.is_empty() {
+                    report(&self.input, &ds);
+                }
+                None
+            }
+        }
+    }
+
+    /// [`Engine::check`] without reporting: the errors in the input (relative
+    /// to it; empty when they were reported already).
+    fn try_check(
+        &self,
+        next: &mut Session,
+        main: &MainBody,
+        current: &[u64],
+    ) -> Result<(Program, Synth), Vec<Diagnostic>> {
         let current: HashSet<u64> = current.iter().copied().collect();
         for _ in 0..MAX_DROP_ROUNDS {
             let synth = next.synthesize(main);
             let diags = match semeru_lang::compile_source(TRACE_FILE, &synth.text) {
-                Ok(p) => return Some((p, synth)),
+                Ok(p) => return Ok((p, synth)),
                 Err(d) => d,
             };
             let mut input = Vec::new();
             let mut stale = Vec::new();
-            let mut src = None;
             for d in diags.into_iter().filter(|d| d.severity == Severity::Error) {
                 match synth.origin(d.span) {
                     Some(o) if !current.contains(&o.item) => stale.push(o.item),
-                    Some(o) => {
-                        src.get_or_insert_with(|| Rc::clone(&o.src));
-                        input.push(relocate(d, &o));
-                    }
+                    Some(o) => input.push(relocate(d, &o)),
                     None => input.push(d),
                 }
             }
             if !input.is_empty() || stale.is_empty() {
-                let src = src.unwrap_or_else(|| Rc::clone(&self.input));
-                report(&src, &whole_input_fallback(input, &src));
-                return None;
+                return Err(whole_input_fallback(input, &self.input));
             }
             for id in stale {
                 if let Some(text) = next.remove(id) {
@@ -429,7 +515,7 @@ impl Engine {
             }
         }
         errln!("error: the session no longer compiles");
-        None
+        Err(Vec::new())
     }
 
     /// Compiles `next` with `main`, replays, runs; on success `next` (plus
@@ -528,6 +614,8 @@ impl Engine {
                     next.stmts.push(st);
                 }
                 self.session = next;
+                // A new variable may be what a waiting method lacked.
+                self.activate();
                 Step::Done
             }
             Ok(Completion::Uncaught) => Step::Failed,
@@ -550,6 +638,16 @@ impl Engine {
         remap_lines(&mut p, &synth, &next);
         Some(p)
     }
+}
+
+/// Whether the session compiles as it is.
+fn compiles(s: &Session) -> bool {
+    semeru_lang::compile_source(TRACE_FILE, &s.synthesize(&MainBody::default()).text).is_ok()
+}
+
+/// "cannot find symbol": the declaration may compile once another one exists.
+fn is_missing_symbol(d: &Diagnostic) -> bool {
+    d.message.starts_with("cannot find symbol")
 }
 
 /// The method `name` of the session class.

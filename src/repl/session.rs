@@ -48,6 +48,24 @@ pub struct StmtDef {
     pub code: Code,
 }
 
+/// A declaration that does not compile yet for want of another one (jshell's
+/// forward references): it joins the session once it compiles.
+#[derive(Clone, Debug)]
+pub enum Parked {
+    Class(ClassDef),
+    Method(MethodDef),
+}
+
+impl Parked {
+    /// `class Point`, `method sq(int)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Parked::Class(c) => format!("class {}", c.name),
+            Parked::Method(m) => format!("method {}", m.key),
+        }
+    }
+}
+
 /// The session state. Cloned for each input; the clone replaces it only when
 /// the input compiled (and, for code that runs, ran to completion).
 #[derive(Clone, Debug, Default)]
@@ -56,6 +74,8 @@ pub struct Session {
     pub methods: Vec<MethodDef>,
     pub vars: Vec<VarDef>,
     pub stmts: Vec<StmtDef>,
+    /// Declarations waiting for what they use.
+    pub pending: Vec<Parked>,
     /// The number of the last `$N` value variable.
     pub values: usize,
     next_id: u64,
@@ -76,6 +96,8 @@ impl Session {
 
     /// Adds (or replaces, by name) a class.
     pub fn define_class(&mut self, def: ClassDef) -> bool {
+        self.pending
+            .retain(|p| !matches!(p, Parked::Class(c) if c.name == def.name));
         let replaced = self.remove_class(&def.name);
         self.classes.push(def);
         replaced
@@ -89,11 +111,32 @@ impl Session {
 
     /// Adds (or replaces, by signature) a method.
     pub fn define_method(&mut self, def: MethodDef) -> bool {
+        self.pending
+            .retain(|p| !matches!(p, Parked::Method(m) if m.key == def.key));
         let n = self.methods.len();
         self.methods.retain(|m| m.key != def.key);
         let replaced = n != self.methods.len();
         self.methods.push(def);
         replaced
+    }
+
+    /// Adds a declaration that waits for others (replacing a waiting one of the
+    /// same name or signature).
+    pub fn park(&mut self, p: Parked) {
+        self.pending.retain(|q| q.describe() != p.describe());
+        self.pending.push(p);
+    }
+
+    /// Adds a waiting declaration to the session proper.
+    pub fn unpark(&mut self, p: Parked) {
+        match p {
+            Parked::Class(c) => {
+                self.define_class(c);
+            }
+            Parked::Method(m) => {
+                self.define_method(m);
+            }
+        }
     }
 
     /// Adds (or replaces, by name) a variable.
@@ -181,6 +224,16 @@ impl Session {
             self.vars
                 .iter()
                 .map(|v| format!("{} {};", v.ty.text(), v.name))
+                .collect(),
+        );
+        section(
+            "waiting for declarations they use",
+            self.pending
+                .iter()
+                .map(|p| match p {
+                    Parked::Class(c) => c.code.typed(),
+                    Parked::Method(m) => m.code.typed(),
+                })
                 .collect(),
         );
         section(

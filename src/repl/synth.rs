@@ -92,7 +92,6 @@ pub struct Synth {
 /// A position in a typed snippet.
 pub struct Origin {
     pub item: u64,
-    pub src: Rc<str>,
     pub span: Span,
 }
 
@@ -149,7 +148,6 @@ impl Synth {
             let b = s.off + (hi.min(s.hi).max(lo) - s.lo);
             return Some(Origin {
                 item: s.item,
-                src: Rc::clone(&s.src),
                 span: Span::new(a, b.max(a)),
             });
         }
@@ -178,7 +176,6 @@ impl Synth {
         let end = s.off + (s.hi - s.lo);
         Some(Origin {
             item: s.item,
-            src: Rc::clone(&s.src),
             span: Span::new(s.off, end),
         })
     }
