@@ -70,6 +70,9 @@ Commands:
   :heap             heap size and GC statistics of the last run
   :reset            forget everything
 
+A method or class that uses something not declared yet is kept (with a note)
+and joins the session once that is declared.
+
 Ctrl-C stops a running snippet (or clears the line being typed). A compile error
 or an uncaught exception leaves the session as it was; System.exit(n) ends it
 with status n.
