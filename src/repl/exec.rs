@@ -124,6 +124,14 @@ impl Engine {
         Flow::Continue
     }
 
+    /// After Ctrl-C (on a terminal the `^C` echo ends no line).
+    fn interrupted(&self) {
+        if self.feedback {
+            errln!();
+        }
+        errln!("interrupted");
+    }
+
     fn say(&self, what: &str) {
         if self.feedback {
             outln!("|  {what}");
@@ -543,7 +551,7 @@ impl Engine {
             })
             .collect();
         if interrupt::pending() {
-            errln!("interrupted");
+            self.interrupted();
             return Step::Failed;
         }
         let mut vm = match Vm::new(program, self.heap.clone()) {
@@ -572,8 +580,9 @@ impl Engine {
                         .iter()
                         .find(|s| s.id == id)
                         .map(|s| s.code.text());
+                    self.interrupted();
                     errln!(
-                        "interrupted while replaying `{}`: dropped it from the session",
+                        "(while replaying `{}`: dropped it from the session)",
                         one_line(&text.unwrap_or_default())
                     );
                     self.session.remove(id);
@@ -621,7 +630,7 @@ impl Engine {
             Ok(Completion::Uncaught) => Step::Failed,
             Ok(Completion::Exited(c)) => Step::Exit(c),
             Err(e) if e.is_interrupted() => {
-                errln!("interrupted");
+                self.interrupted();
                 Step::Failed
             }
             Err(e) => {
