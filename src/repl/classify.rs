@@ -49,6 +49,9 @@ pub struct VarDecl {
     pub init: Option<Range<usize>>,
     /// The initializer is a bare `{...}` array initializer.
     pub array_init: bool,
+    /// The initializer is `new C<A>(...)`: the range of `C<A>` (a static type
+    /// that error messages, which erase type arguments, cannot give).
+    pub new_type: Option<Range<usize>>,
 }
 
 #[derive(Clone, Debug)]
@@ -59,6 +62,8 @@ pub struct ExprPiece {
     /// Valid as an expression statement (call, assignment, `++`, `new`).
     pub is_statement: bool,
     pub is_null: bool,
+    /// `new C<A>(...)`: the range of `C<A>`.
+    pub new_type: Option<Range<usize>>,
 }
 
 const CLASS_WRAP: (&str, &str) = ("class $W {\n", "\n}\n");
@@ -232,12 +237,14 @@ fn shift_piece(p: Piece, by: usize) -> Piece {
                 .into_iter()
                 .map(|d| VarDecl {
                     init: d.init.map(|r| shift_range(r, by)),
+                    new_type: d.new_type.map(|r| shift_range(r, by)),
                     ..d
                 })
                 .collect(),
         }),
         Piece::Expr(e) => Piece::Expr(ExprPiece {
             range: shift_range(e.range, by),
+            new_type: e.new_type.map(|r| shift_range(r, by)),
             ..e
         }),
         Piece::Stmt(r) => Piece::Stmt(shift_range(r, by)),
@@ -328,6 +335,11 @@ fn vars_piece(
                     .init
                     .as_ref()
                     .is_some_and(|e| matches!(e.kind, ExprKind::ArrayInit(_))),
+                new_type: d
+                    .init
+                    .as_ref()
+                    .and_then(generic_new)
+                    .map(|sp| span_range(sp, shift, len)),
             })
             .collect(),
     })
@@ -387,6 +399,18 @@ fn describe_expr(e: &Expr, shift: usize, len: usize) -> ExprPiece {
         var,
         is_statement,
         is_null: matches!(e.kind, ExprKind::Lit(semeru_lang::ast::Literal::Null)),
+        new_type: generic_new(e).map(|sp| span_range(sp, shift, len)),
+    }
+}
+
+/// The type of `new C<A>(...)` (explicit type arguments, no class body).
+fn generic_new(e: &Expr) -> Option<Span> {
+    match &e.kind {
+        ExprKind::New { ty, body: None, .. } => match &ty.kind {
+            TypeExprKind::Named { args, .. } if args.iter().any(|a| !a.is_empty()) => Some(ty.span),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

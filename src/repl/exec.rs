@@ -298,9 +298,10 @@ impl Engine {
             let id = next.fresh_id();
             current.push(id);
             let dims = "[]".repeat(d.extra_dims as usize);
-            let ty = match &base_ty {
-                Some(t) => t.clone().gen(dims.clone()),
-                None => {
+            let ty = match (&base_ty, &d.new_type) {
+                (Some(t), _) => t.clone().gen(dims.clone()),
+                (None, Some(t)) => Code::new(src).orig(t.clone()),
+                (None, None) => {
                     // `var x = e;`: compile the declaration as typed, as a local, and
                     // learn x's type from a probe assignment.
                     let semi = match src.get(v.range.clone()) {
@@ -351,6 +352,8 @@ impl Engine {
         let as_stmt = Code::new(src).orig(e.range.clone()).gen(";");
         let ty = if e.is_null {
             Probed::Type("Object".into())
+        } else if let Some(t) = e.new_type.as_ref().and_then(|r| src.get(r.clone())) {
+            Probed::Type(t.to_string())
         } else {
             let probe = Code::new(src)
                 .gen(format!("{PROBE_TYPE} $probe = ("))
