@@ -283,8 +283,11 @@ mod pty {
         p.exp_string("created method sq(int)").expect("feedback");
         p.exp_string("semeru> ").expect("prompt");
         // Ctrl-C stops a running loop and the session goes on.
-        p.send_line("while (true) { x++; }").expect("send");
-        std::thread::sleep(std::time::Duration::from_millis(500));
+        // Output shows line by line while the snippet runs.
+        p.send_line("{ System.out.println(\"spinning\"); while (true) { x++; } }")
+            .expect("send");
+        p.exp_string("spinning").expect("output before the loop");
+        std::thread::sleep(std::time::Duration::from_millis(200));
         p.send_control('c').expect("ctrl-c");
         p.exp_string("interrupted").expect("interrupted");
         p.exp_string("semeru> ").expect("prompt after interrupt");

@@ -610,6 +610,8 @@ impl Engine {
             dropped.push(id);
         }
         vm.discard_stdout(false);
+        // On a terminal, output shows as it is printed (a long loop, Ctrl-C).
+        vm.line_buffered_stdout(self.feedback);
         for id in &dropped {
             next.remove(*id);
             self.session.remove(*id);

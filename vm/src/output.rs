@@ -12,6 +12,8 @@ pub struct Output {
     capture: Option<Captured>,
     /// Drop stdout (the REPL's replay of earlier statements).
     discard_stdout: bool,
+    /// Flush stdout at each line end (the REPL on a terminal).
+    line_buffered: bool,
 }
 
 /// What a captured run wrote.
@@ -33,7 +35,13 @@ impl Output {
             buf: Vec::with_capacity(FLUSH_AT + 1024),
             capture: None,
             discard_stdout: false,
+            line_buffered: false,
         }
+    }
+
+    /// Flushes stdout at the end of every line from now on (`on`), or not.
+    pub fn set_line_buffered(&mut self, on: bool) {
+        self.line_buffered = on;
     }
 
     /// Drops everything written to stdout from now on (`on`), or stops doing so.
@@ -60,7 +68,7 @@ impl Output {
 
     #[inline]
     pub fn wrote(&mut self) {
-        if self.buf.len() >= FLUSH_AT {
+        if self.buf.len() >= FLUSH_AT || (self.line_buffered && self.buf.last() == Some(&b'\n')) {
             self.flush();
         }
     }
