@@ -98,22 +98,7 @@ impl Engine {
                 }
                 Piece::Vars(v) => self.vars(&src, v),
                 Piece::Expr(e) => self.expr(&src, e),
-                Piece::Stmt(r) => {
-                    let mut next = self.session.clone();
-                    let id = next.fresh_id();
-                    let complete = src
-                        .get(r.clone())
-                        .is_some_and(|t| t.trim_end().ends_with([';', '}']));
-                    let mut code = Code::new(&src).orig(r);
-                    if !complete {
-                        // `while (c) x++` typed without its final `;`.
-                        code = code.gen(";");
-                    }
-                    let main = MainBody {
-                        parts: vec![(id, code.clone())],
-                    };
-                    self.run_input(next, main, &[id], vec![StmtDef { id, code }])
-                }
+                Piece::Stmt(r) => self.stmt(&src, r),
             };
             match step {
                 Step::Done => {}
@@ -122,6 +107,23 @@ impl Engine {
             }
         }
         Flow::Continue
+    }
+
+    fn stmt(&mut self, src: &Rc<str>, r: std::ops::Range<usize>) -> Step {
+        let mut next = self.session.clone();
+        let id = next.fresh_id();
+        let complete = src
+            .get(r.clone())
+            .is_some_and(|t| t.trim_end().ends_with([';', '}']));
+        let mut code = Code::new(src).orig(r);
+        if !complete {
+            // `while (c) x++` typed without its final `;`.
+            code = code.gen(";");
+        }
+        let main = MainBody {
+            parts: vec![(id, code.clone())],
+        };
+        self.run_input(next, main, &[id], vec![StmtDef { id, code }])
     }
 
     /// After Ctrl-C (on a terminal the `^C` echo ends no line).
