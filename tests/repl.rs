@@ -230,7 +230,11 @@ fn commands() {
     let o = repl(":heap\nint[] big = new int[100000];\n:heap\n");
     let lines: Vec<&str> = o.stdout.lines().collect();
     assert!(lines[0].starts_with("heap: max 256.0 MiB"), "{}", o.stdout);
-    assert_eq!(lines[1], "no snippet has run yet");
+    assert_eq!(
+        lines[1],
+        "session: 0 classes, 0 methods, 0 variables, 0 statements replayed per input"
+    );
+    assert_eq!(lines[2], "no snippet has run yet");
     assert!(
         lines.iter().any(|l| l.starts_with("last run: used ")),
         "{}",
@@ -386,6 +390,20 @@ fn declarations_may_use_what_is_declared_later() {
             "cannot find symbol: variable x\n",
             "note: class A is kept, but cannot be used until it compiles: ",
             "cannot find symbol: class B\n",
+        )
+    );
+}
+
+#[test]
+fn long_arrays_are_cut_after_100_elements() {
+    let o = repl("new int[101]\nnew int[100]\n");
+    let zeros = |n: usize| vec!["0"; n].join(", ");
+    assert_eq!(
+        o.stdout,
+        format!(
+            "$1 ==> int[101] {{ {}, ... }}\n$2 ==> int[100] {{ {} }}\n",
+            zeros(100),
+            zeros(100)
         )
     );
 }

@@ -201,6 +201,14 @@ fn heap_report(engine: &Engine) -> String {
         size(cfg.young_bytes as u64),
         size(cfg.region_bytes as u64)
     );
+    let s = &engine.session;
+    out.push_str(&format!(
+        "session: {} classes, {} methods, {} variables, {} statements replayed per input\n",
+        s.classes.len(),
+        s.methods.len(),
+        s.vars.len(),
+        s.stmts.len()
+    ));
     match &engine.last_vm {
         None => out.push_str("no snippet has run yet\n"),
         Some(vm) => {

@@ -259,8 +259,10 @@ const PRIMS: [&str; 8] = [
 ];
 
 /// Value formatting as jshell prints it: strings and chars quoted with escapes,
-/// arrays as `int[3] { 1, 2, 3 }`, objects by `toString()`.
-const SHOW_HELPERS: &str = r#"static String $show(boolean v) { return "" + v; }
+/// arrays as `int[3] { 1, 2, 3 }` (at most `$MAX` elements, then `...`),
+/// objects by `toString()`.
+const SHOW_HELPERS: &str = r#"static final int $MAX = 100;
+static String $show(boolean v) { return "" + v; }
 static String $show(byte v) { return "" + v; }
 static String $show(short v) { return "" + v; }
 static String $show(int v) { return "" + v; }
@@ -270,9 +272,19 @@ static String $show(double v) { return "" + v; }
 static String $show(char v) { return "'" + $esc(v, '\'') + "'"; }
 static String $show(String v) {
   if (v == null) return "null";
-  String r = "\"";
-  for (int i = 0; i < v.length(); i++) r = r + $esc(v.charAt(i), '"');
-  return r + "\"";
+  int n = v.length();
+  int extra = 0;
+  for (int i = 0; i < n; i++) extra += $esc(v.charAt(i), '"').length() - 1;
+  if (extra == 0) return "\"" + v + "\"";
+  char[] out = new char[n + extra + 2];
+  int k = 0;
+  out[k++] = '"';
+  for (int i = 0; i < n; i++) {
+    String e = $esc(v.charAt(i), '"');
+    for (int j = 0; j < e.length(); j++) out[k++] = e.charAt(j);
+  }
+  out[k++] = '"';
+  return new String(out);
 }
 static String $show(Object v) { return $obj(v); }
 static String $esc(char c, char q) {
@@ -294,6 +306,7 @@ static String $arr(String t, Object[] a) {
   String r = (k < 0 ? t + "[" + a.length + "]" : t.substring(0, k) + "[" + a.length + "]" + t.substring(k)) + " { ";
   String e = t.endsWith("[]") ? t.substring(0, t.length() - 2) : "";
   for (int i = 0; i < a.length; i++) {
+    if (i == $MAX) { r = r + ", ..."; break; }
     if (i > 0) r = r + ", ";
     if (e.length() > 0 && a[i] instanceof Object[]) r = r + $arr(e, (Object[]) a[i]);
     else r = r + $obj(a[i]);
@@ -312,7 +325,8 @@ fn array_helpers() -> String {
         let _ = writeln!(
             s,
             "  if (o instanceof {p}[]) {{ {p}[] a = ({p}[]) o; String r = \"{p}[\" + a.length + \"] {{ \"; \
-             for (int i = 0; i < a.length; i++) r = r + (i > 0 ? \", \" : \"\") + $show(a[i]); return r + \" }}\"; }}"
+             for (int i = 0; i < a.length; i++) {{ if (i == $MAX) {{ r = r + \", ...\"; break; }} \
+             r = r + (i > 0 ? \", \" : \"\") + $show(a[i]); }} return r + \" }}\"; }}"
         );
     }
     s.push_str("  if (o instanceof Object[]) return $arr(\"Object\", (Object[]) o);\n");
