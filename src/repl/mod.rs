@@ -60,6 +60,8 @@ brackets are closed (an open `{`, `(` or `[` continues it on the next line).
   int sq(int v) { return v * v; }     declares (or replaces) a method of the session
   int x = 2;                          declares (or replaces) a session variable: x ==> 2
   x * 21                              evaluates an expression: $1 ==> 42 ($1 is a variable)
+                                      (strings and chars are shown quoted, arrays as
+                                      int[3] { 1, 2, 3 } up to 100 elements)
   for (int i = 0; i < 3; i++) ...     runs statements (a missing final `;` is added)
 
 Commands:
