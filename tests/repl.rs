@@ -407,3 +407,19 @@ fn long_arrays_are_cut_after_100_elements() {
         )
     );
 }
+
+#[test]
+fn an_input_cut_short_goes_on_to_the_next_line() {
+    let o = repl("String s = \"a\" +\n  \"b\";\nclass A\n{ int v = 1; }\nnew A().v\nx +\n");
+    assert_eq!(o.stdout, "s ==> \"ab\"\n$1 ==> 1\n");
+    assert_eq!(
+        o.stderr,
+        concat!(
+            "error: expected an expression, found end of input\n",
+            " --> input:1:4\n",
+            "  |\n",
+            "1 | x +\n",
+            "  |    ^ the input ends here\n",
+        )
+    );
+}

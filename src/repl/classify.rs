@@ -105,7 +105,8 @@ pub fn classify(input: &str) -> Result<Vec<Piece>, Vec<Diagnostic>> {
     // expression, `() -> 1` as a lambda) is tried as statements first; if that
     // fails, the compiler will say what is not supported.
     let mut unsupported = None;
-    if let (Some(unit), _) = parse(expr_src, EXPR_WRAP) {
+    let (unit, expr_diags) = parse(expr_src, EXPR_WRAP);
+    if let Some(unit) = unit {
         match expr_piece(&unit, EXPR_WRAP.0.len(), expr_src.len()) {
             Some((p, false)) => return Ok(vec![p]),
             Some((p, true)) => unsupported = Some(p),
@@ -165,10 +166,12 @@ pub fn classify(input: &str) -> Result<Vec<Piece>, Vec<Diagnostic>> {
         return Ok(vec![p]);
     }
     // Nothing parsed: report the role the parser got furthest in.
+    // Ties go to the last: statements, then an expression.
     let candidates = [
-        (stmt_diags, STMT_WRAP.0.len()),
-        (member_diags, CLASS_WRAP.0.len()),
         (cu_diags, 0),
+        (member_diags, CLASS_WRAP.0.len()),
+        (expr_diags, EXPR_WRAP.0.len()),
+        (stmt_diags, STMT_WRAP.0.len()),
     ];
     let best = candidates
         .into_iter()
@@ -181,7 +184,38 @@ pub fn classify(input: &str) -> Result<Vec<Piece>, Vec<Diagnostic>> {
                 .unwrap_or(0)
         })
         .unwrap_or_default();
-    Err(best)
+    Err(at_end(best, input.trim_end().len()))
+}
+
+/// An error at the end of the input is about the wrapper's closing tokens:
+/// say "found end of input" instead.
+fn at_end(ds: Vec<Diagnostic>, end: usize) -> Vec<Diagnostic> {
+    ds.into_iter()
+        .map(|mut d| {
+            if d.span.lo as usize >= end {
+                if let Some(i) = d.message.rfind(", found ") {
+                    d.message.truncate(i);
+                    d.message.push_str(", found end of input");
+                    d.label = Some("the input ends here".into());
+                }
+            }
+            d
+        })
+        .collect()
+}
+
+/// Whether `input` fails to parse only because it stops short (`x +`,
+/// `class A`): the REPL then reads another line, as jshell does.
+pub fn incomplete(input: &str) -> bool {
+    let end = input.trim_end().len();
+    end > 0
+        && match classify(input) {
+            Ok(_) => false,
+            Err(ds) => ds
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .all(|d| d.span.lo as usize >= end),
+        }
 }
 
 fn parse(body: &str, wrap: (&str, &str)) -> (Option<CompilationUnit>, Vec<Diagnostic>) {
@@ -520,6 +554,17 @@ mod tests {
             panic!("expected an expression")
         };
         assert_eq!(&src[e.range.clone()], "x * 21");
+    }
+
+    #[test]
+    fn unfinished_inputs() {
+        assert!(incomplete("x +"));
+        assert!(incomplete("String s = 1 +\n"));
+        assert!(incomplete("class A"));
+        assert!(!incomplete("x + 1"));
+        assert!(!incomplete("int x = 2 3"));
+        assert!(!incomplete("return 1;"));
+        assert!(!incomplete(""));
     }
 
     #[test]

@@ -54,7 +54,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Help for `semeru repl --help` (after the options) and `:help`.
 pub const HELP: &str = "\
 Type Sem (Java 17 subset) code; an input ends at the end of a line once its
-brackets are closed (an open `{`, `(` or `[` continues it on the next line).
+brackets are closed and it is not cut short (an open `{`, `(` or `[`, or an
+input such as `x +`, continues on the next line).
 
   class Point { int x; }              declares (or replaces) a class or interface
   int sq(int v) { return v * v; }     declares (or replaces) a method of the session
@@ -148,7 +149,7 @@ pub fn main(heap: HeapConfig) -> u8 {
             buf.push('\n');
         }
         buf.push_str(&line);
-        if input::needs_more(&buf) {
+        if input::needs_more(&buf) || classify::incomplete(&buf) {
             continue;
         }
         let text = std::mem::take(&mut buf);
