@@ -6,7 +6,8 @@
 //! | what an input is (classes, methods, variables, expression, statements) | [`classify`] |
 //! | the session as source text, and the program built from it | [`session`] |
 //! | the synthetic source and its map back to what was typed | [`synth`] |
-//! | compiling, replaying and running an input | [`exec`] |
+//! | turning an input into session changes and code to run | [`exec`] |
+//! | compiling, replaying and running | [`run`] |
 //!
 //! Design: the session is kept as source text, not as a live heap. Each input is
 //! compiled into a fresh program holding every accepted declaration; session
@@ -41,6 +42,7 @@ macro_rules! errln {
 mod classify;
 mod exec;
 mod input;
+mod run;
 mod session;
 mod synth;
 
