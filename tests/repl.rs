@@ -266,7 +266,7 @@ mod pty {
 
     fn start(home: &std::path::Path) -> PtySession {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_semeru"));
-        cmd.arg("repl").env("HOME", home).env("TERM", "dumb");
+        cmd.arg("repl").env("HOME", home).env("TERM", "xterm");
         let mut p = spawn_command(cmd, Some(20_000)).expect("spawn in a pty");
         p.exp_string("semeru> ").expect("first prompt");
         p
@@ -298,8 +298,10 @@ mod pty {
         p.send_line("sq(x) + 1").expect("send");
         p.exp_string("$1 ==> 5")
             .expect("state kept after the interrupt");
+        p.exp_string("semeru> ").expect("prompt");
         // Ctrl-C at the prompt clears the line.
         p.send("1 + ").expect("send");
+        std::thread::sleep(std::time::Duration::from_millis(300));
         p.send_control('c').expect("ctrl-c");
         p.exp_string("semeru> ").expect("fresh prompt");
         p.send_line("x").expect("send");
@@ -308,6 +310,18 @@ mod pty {
         p.exp_eof().expect("exit");
         let history = std::fs::read_to_string(home.join(".semeru_history")).unwrap_or_default();
         assert!(history.contains("int x = 2;"), "{history}");
+    }
+
+    #[test]
+    fn pasted_lines_are_all_read() {
+        let mut p = start(&super::home("paste"));
+        // Several lines at once, as a paste delivers them.
+        p.send("class A {\n  int v = 4;\n}\nint k = 3;\nnew A().v + k\n")
+            .expect("send");
+        p.exp_string("k ==> 3").expect("second input");
+        p.exp_string("$1 ==> 7").expect("third input");
+        p.send_line(":quit").expect("send");
+        p.exp_eof().expect("exit");
     }
 
     #[test]
