@@ -325,6 +325,22 @@ mod pty {
     }
 
     #[test]
+    fn tab_completes_session_names() {
+        let mut p = start(&super::home("tab"));
+        p.send_line("int squareIt(int v) { return v * v; }")
+            .expect("send");
+        p.exp_string("created method squareIt(int)")
+            .expect("feedback");
+        p.exp_string("semeru> ").expect("prompt");
+        p.send("squ\t").expect("send");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        p.send_line("(3)").expect("send");
+        p.exp_string("$1 ==> 9").expect("completed call");
+        p.send_line(":quit").expect("send");
+        p.exp_eof().expect("exit");
+    }
+
+    #[test]
     fn ctrl_d_ends_and_unwritable_home_is_fine() {
         let mut p = start(std::path::Path::new("/nonexistent/semeru-home"));
         p.send_line("1 + 1").expect("send");

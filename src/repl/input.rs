@@ -3,9 +3,13 @@
 //! when an input continues on the next line (brackets, a block comment or a
 //! text block still open).
 
+use rustyline::completion::Completer;
 use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
 use rustyline::history::{FileHistory, History};
-use rustyline::{Config, Editor};
+use rustyline::validate::Validator;
+use rustyline::{Config, Context, Editor, Helper};
 use std::io::BufRead;
 use std::path::PathBuf;
 
@@ -20,9 +24,96 @@ pub enum Read {
     Eof,
 }
 
+/// Tab completion: commands, keywords and the session's names.
+#[derive(Default)]
+pub struct Names {
+    pub words: Vec<String>,
+}
+
+const COMMANDS: [&str; 7] = [
+    ":help", ":quit", ":exit", ":list", ":disasm", ":heap", ":reset",
+];
+const WORDS: [&str; 32] = [
+    "abstract",
+    "boolean",
+    "break",
+    "byte",
+    "case",
+    "catch",
+    "char",
+    "class",
+    "continue",
+    "default",
+    "double",
+    "else",
+    "extends",
+    "final",
+    "finally",
+    "float",
+    "for",
+    "if",
+    "implements",
+    "instanceof",
+    "interface",
+    "long",
+    "new",
+    "null",
+    "return",
+    "short",
+    "static",
+    "String",
+    "switch",
+    "System.out.println",
+    "throw",
+    "while",
+];
+
+impl Completer for Names {
+    type Candidate = String;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<String>)> {
+        let before = line.get(..pos).unwrap_or("");
+        let start = before
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !(c.is_alphanumeric() || matches!(c, '_' | '$' | '.' | ':')))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let word = &before[start..];
+        if word.is_empty() {
+            return Ok((pos, Vec::new()));
+        }
+        let fixed: &[&str] = if start == 0 && word.starts_with(':') {
+            &COMMANDS
+        } else {
+            &WORDS
+        };
+        let mut out: Vec<String> = fixed
+            .iter()
+            .map(|w| w.to_string())
+            .chain(self.words.iter().cloned())
+            .filter(|w| w.starts_with(word) && w != word)
+            .collect();
+        out.sort();
+        out.dedup();
+        Ok((start, out))
+    }
+}
+
+impl Hinter for Names {
+    type Hint = String;
+}
+impl Highlighter for Names {}
+impl Validator for Names {}
+impl Helper for Names {}
+
 pub enum Lines {
     Tty {
-        editor: Box<Editor<(), FileHistory>>,
+        editor: Box<Editor<Names, FileHistory>>,
         history: Option<PathBuf>,
     },
     Pipe(std::io::StdinLock<'static>),
@@ -34,7 +125,8 @@ impl Lines {
     pub fn open(tty: bool) -> Lines {
         if tty {
             let config = Config::builder().auto_add_history(false).build();
-            if let Ok(mut editor) = Editor::<(), FileHistory>::with_config(config) {
+            if let Ok(mut editor) = Editor::<Names, FileHistory>::with_config(config) {
+                editor.set_helper(Some(Names::default()));
                 let history = history_path();
                 if let Some(h) = &history {
                     // A missing or unreadable history file is not an error.
@@ -70,6 +162,15 @@ impl Lines {
                         Read::Line(line)
                     }
                 }
+            }
+        }
+    }
+
+    /// The session's names, for Tab completion.
+    pub fn set_names(&mut self, words: Vec<String>) {
+        if let Lines::Tty { editor, .. } = self {
+            if let Some(h) = editor.helper_mut() {
+                h.words = words;
             }
         }
     }

@@ -78,9 +78,10 @@ Commands:
 A method or class that uses something not declared yet is kept (with a note)
 and joins the session once that is declared.
 
-Ctrl-C stops a running snippet (or clears the line being typed). A compile error
-or an uncaught exception leaves the session as it was; System.exit(n) ends it
-with status n.
+Tab completes commands, keywords and the session's names. Ctrl-C stops a
+running snippet (or clears the line being typed). A compile error or an
+uncaught exception leaves the session as it was; System.exit(n) ends it with
+status n.
 
 How state is kept: every input runs as a new program on a fresh VM. Session
 variables are static fields of a session class, and the statements that ran
@@ -142,7 +143,7 @@ pub fn main(heap: HeapConfig) -> u8 {
         };
         if buf.is_empty() && line.trim_start().starts_with(':') {
             lines.remember(line.trim());
-            match command(&mut engine, line.trim()) {
+            match command(&mut engine, &mut lines, line.trim()) {
                 Flow::Continue => continue,
                 Flow::Exit(c) => return (c & 0xff) as u8,
             }
@@ -159,6 +160,7 @@ pub fn main(heap: HeapConfig) -> u8 {
         if let Flow::Exit(c) = eval(&mut engine, &text) {
             return (c & 0xff) as u8;
         }
+        lines.set_names(engine.session.names());
     }
     if tty {
         outln!();
@@ -177,7 +179,7 @@ fn eval(engine: &mut Engine, text: &str) -> Flow {
     flow
 }
 
-fn command(engine: &mut Engine, line: &str) -> Flow {
+fn command(engine: &mut Engine, lines: &mut Lines, line: &str) -> Flow {
     let (cmd, arg) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
     let arg = arg.trim();
     match cmd {
@@ -186,6 +188,7 @@ fn command(engine: &mut Engine, line: &str) -> Flow {
         ":list" | ":l" => out!("{}", engine.session.listing()),
         ":reset" => {
             engine.session = session::Session::default();
+            lines.set_names(Vec::new());
             engine.last_vm = None;
             if engine.feedback {
                 outln!("|  session reset");

@@ -200,6 +200,17 @@ impl Session {
         s
     }
 
+    /// The names a user may type: variables, methods and classes.
+    pub fn names(&self) -> Vec<String> {
+        let vars = self.vars.iter().map(|v| v.name.clone());
+        let methods = self
+            .methods
+            .iter()
+            .map(|m| m.key.split('(').next().unwrap_or("").to_string());
+        let classes = self.classes.iter().map(|c| c.name.clone());
+        vars.chain(methods).chain(classes).collect()
+    }
+
     /// A listing of the session (`:list`), by kind, in the order of definition.
     pub fn listing(&self) -> String {
         let mut out = String::new();
