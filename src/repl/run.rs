@@ -109,6 +109,11 @@ impl Engine {
             let mut input = Vec::new();
             let mut stale = Vec::new();
             for d in diags.into_iter().filter(|d| d.severity == Severity::Error) {
+                // A library error (a Semeru bug) is never an earlier snippet's fault.
+                if d.message.starts_with("in the standard library") {
+                    input.push(d);
+                    continue;
+                }
                 match synth.origin(d.span) {
                     Some(o) if !current.contains(&o.item) => stale.push(o.item),
                     Some(o) => input.push(relocate(d, &o)),
