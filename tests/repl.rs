@@ -453,3 +453,20 @@ fn an_input_cut_short_goes_on_to_the_next_line() {
         )
     );
 }
+
+#[test]
+fn classes_reach_session_variables_through_the_session_class() {
+    let o = repl(concat!(
+        "int x = 1;\n",
+        "class A { int f() { return x; } }\n",
+        "class B { int f() { return $Repl.x + 1; } }\n",
+        "new B().f()\n",
+    ));
+    assert_eq!(o.stdout, "x ==> 1\n$1 ==> 2\n");
+    assert!(
+        o.stderr
+            .contains("= note: a class reaches session variables and methods"),
+        "{}",
+        o.stderr
+    );
+}

@@ -175,7 +175,11 @@ impl Engine {
                 self.activate();
                 Step::Done
             }
-            Err(ds) if !ds.is_empty() && ds.iter().all(is_missing_symbol) => {
+            Err(ds)
+                if !ds.is_empty()
+                    && ds.iter().all(is_missing_symbol)
+                    && !ds.iter().any(|d| self.names_session_member(d)) =>
+            {
                 let names: Vec<String> = parked.iter().map(Parked::describe).collect();
                 for p in parked {
                     self.session.park(p);
@@ -191,13 +195,35 @@ impl Engine {
                 }
                 Step::Done
             }
-            Err(ds) => {
+            Err(mut ds) => {
+                for d in &mut ds {
+                    if self.names_session_member(d) {
+                        d.notes.push(
+                            "a class reaches session variables and methods through the \
+                             session class: `$Repl.name`"
+                                .into(),
+                        );
+                    }
+                }
                 if !ds.is_empty() {
                     report(&self.input, &ds);
                 }
                 Step::Failed
             }
         }
+    }
+
+    /// "cannot find symbol: variable x" in a class, where x is a session
+    /// variable or method (not in scope there: waiting would not help).
+    fn names_session_member(&self, d: &Diagnostic) -> bool {
+        let Some(what) = d.message.strip_prefix("cannot find symbol: ") else {
+            return false;
+        };
+        let name = what
+            .strip_prefix("variable ")
+            .or_else(|| what.strip_prefix("method "))
+            .map(|n| n.split('(').next().unwrap_or(n).trim());
+        name.is_some_and(|n| self.session.names().iter().any(|s| s == n))
     }
 
     /// Moves waiting declarations into the session once they compile (one by
