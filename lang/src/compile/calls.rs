@@ -12,7 +12,7 @@ use super::types::Ty;
 use crate::ast::{Expr, Ident, TypeExpr};
 use crate::diag::{Diagnostic, Span};
 use semeru_gc::ClassId;
-use semeru_stdlib::builtins::{BUILTINS, OBJECT, PRINT_STREAM, STRING};
+use semeru_stdlib::builtins::{BUILTINS, OBJECT, STRING};
 use semeru_stdlib::natives::{self, Native, NativeKind};
 use semeru_vm::program::MethodId;
 
@@ -119,14 +119,8 @@ impl<'a> FnCx<'a, '_> {
     /// Candidates for `recv.name(...)` where `recv` has static type `t`.
     fn type_cands(&mut self, t: &Ty, name: &str) -> Vec<Cand> {
         match t {
-            Ty::Class(c) if c.0 == STRING => {
-                let mut v = self.native_cands("java/lang/String", name);
-                if v.is_empty() {
-                    v = self.class_cands(ClassId(OBJECT), name);
-                }
-                v
-            }
-            Ty::Class(c) if c.0 == PRINT_STREAM => self.native_cands("java/io/PrintStream", name),
+            // String and PrintStream: the methods of their library files (if any),
+            // their natives, then Object's (see `class_cands`).
             Ty::Class(c) => self.class_cands(*c, name),
             Ty::Array(_) if name == "clone" => vec![Cand {
                 // `int[] b = a.clone();`: Java types an array's clone as the array.
@@ -380,11 +374,7 @@ impl<'a> FnCx<'a, '_> {
                     (Recv::Expr(e), v)
                 }
                 Amb::Type(TypeName::Class(c)) => {
-                    let v = if c.0 == STRING {
-                        self.native_cands("java/lang/String", &name.name)
-                    } else {
-                        self.class_cands(c, &name.name)
-                    };
+                    let v = self.class_cands(c, &name.name);
                     (Recv::Type, v)
                 }
                 Amb::Type(TypeName::Lib(l)) => (Recv::Type, self.native_cands(l, &name.name)),
