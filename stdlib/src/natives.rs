@@ -335,6 +335,8 @@ natives! {
     IoDecodeUtf8 = "java/io/InputStreamReader" "decode0" "([BII[CIIZ)J" Static;
     // First index of '\n' or '\r' in cb[from, to), or `to`.
     IoFindEol = "java/io/BufferedReader" "findEol" "([CII)I" Static;
+    // String.getChars(srcBegin, srcEnd, dst, dstBegin), as Java (StringBuilder appends with it).
+    StrGetChars = "java/lang/String" "getChars" "(II[CI)V" Instance;
     // ---- repl ---- (append this branch's natives here)
     // ---- lead ---- (append this branch's natives here)
     // `array.clone()`: a shallow copy of any array (the compiler types it as the array).

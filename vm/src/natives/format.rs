@@ -136,6 +136,24 @@ impl Vm {
                 self.heap.write_elems::<u16>(buf, 0, &digits);
                 self.ret_i(a, packed)
             }
+            StrGetChars => {
+                let s = self.ar_nn(a, 0)?;
+                let (begin, end, dst_begin) = (self.ai(a, 0), self.ai(a, 1), self.ai(a, 2));
+                let len = self.heap.array_len(s);
+                if begin < 0 || begin > end || end as i64 > len as i64 {
+                    let msg = format!("begin {begin}, end {end}, length {len}");
+                    return Err(self.raise(
+                        semeru_stdlib::builtins::STRING_INDEX_OUT_OF_BOUNDS_EXCEPTION,
+                        Some(msg),
+                    ));
+                }
+                let n = end - begin;
+                let dst = self.array_range(a, 1, dst_begin, n)?;
+                let mut u = vec![0u16; n as usize];
+                self.heap.read_elems::<u16>(s, begin as u32, &mut u);
+                self.heap.write_elems::<u16>(dst, dst_begin as u32, &u);
+                Ok(())
+            }
             IoOpen | IoRead | IoAvailable | IoClose | IoErrorText | IoDecodeUtf8 | IoFindEol => {
                 self.native_io(n, a)
             }

@@ -64,6 +64,9 @@ pub fn families() -> Vec<Family> {
             if boxexc::owns(*n) {
                 return Family::BoxExc;
             }
+            if *n == Native::StrGetChars {
+                return Family::Misc;
+            }
             match d.class {
                 "java/lang/System" | "java/io/PrintStream" => Family::SystemPrint,
                 "java/lang/Math" => Family::Math,

@@ -217,13 +217,18 @@ impl Vm {
                 return self.ret_units(a, &u);
             }
             StrValueOfCharsRange | StrNewCharsRange => {
-                let u = self.units_nn(a, 0)?;
+                // Copies only the range (BufferedReader.readLine makes one string
+                // per line out of an 8K buffer).
+                let r = self.ar_nn(a, 0)?;
+                let len = self.heap.array_len(r);
                 let (off, cnt) = (self.ai(a, 0), self.ai(a, 1));
-                if off < 0 || cnt < 0 || off as i64 + cnt as i64 > u.len() as i64 {
-                    let msg = format!("offset {off}, count {cnt}, length {}", u.len());
+                if off < 0 || cnt < 0 || off as i64 + cnt as i64 > len as i64 {
+                    let msg = format!("offset {off}, count {cnt}, length {len}");
                     return Err(self.sioobe(msg));
                 }
-                return self.ret_units(a, &u[off as usize..(off + cnt) as usize]);
+                let mut u = vec![0u16; cnt as usize];
+                self.heap.read_elems::<u16>(r, off as u32, &mut u);
+                return self.ret_units(a, &u);
             }
             StrNewEmpty => return self.ret_units(a, &[]),
             StrNewCopy => {
