@@ -135,6 +135,18 @@ impl ClassTable<'_> {
         TvId(self.gen.tvars.len() as u32 - 1)
     }
 
+    /// The nearest common superclass of two reference types (`Object` at worst).
+    pub fn class_lub(&self, x: &Ty, y: &Ty) -> Ty {
+        if let Ty::Class(c) = x {
+            for k in self.chain(*c) {
+                if self.ref_assignable(y, &Ty::Class(k)) {
+                    return Ty::Class(k);
+                }
+            }
+        }
+        Ty::Class(ClassId(OBJECT))
+    }
+
     /// The erasure of a generic type.
     pub fn erase(&self, g: &GTy) -> Ty {
         match g {
@@ -328,16 +340,27 @@ impl ClassTable<'_> {
             return;
         }
         match formal {
-            GTy::Var(v) if vars.contains(v) => {
-                if map.iter().any(|(k, _)| k == v) {
-                    return;
-                }
-                match actual {
-                    GTy::Plain(Ty::Null | Ty::Error | Ty::Void) => {}
-                    GTy::Plain(t) if t.is_prim() => {}
-                    a => map.push((*v, a.clone())),
-                }
-            }
+            GTy::Var(v) if vars.contains(v) => match actual {
+                GTy::Plain(Ty::Null | Ty::Error | Ty::Void) => {}
+                GTy::Plain(t) if t.is_prim() => {}
+                a => match map.iter().position(|(k, _)| k == v) {
+                    None => map.push((*v, a.clone())),
+                    Some(i) => {
+                        // A second, different binding: the least upper bound
+                        // (by class; `Integer` and `Double` give `Number`).
+                        let old = map[i].1.clone();
+                        let (x, y) = (self.erase(&old), self.erase(a));
+                        if self.ref_assignable(&y, &x) {
+                            return;
+                        }
+                        map[i].1 = if self.ref_assignable(&x, &y) {
+                            a.clone()
+                        } else {
+                            GTy::Plain(self.class_lub(&x, &y))
+                        };
+                    }
+                },
+            },
             GTy::Class(c, fargs) => {
                 if let Some(GTy::Class(_, aargs)) = self.as_super(actual, *c) {
                     for (f, a) in fargs.iter().zip(&aargs) {
