@@ -132,11 +132,11 @@ pub struct FnCx<'a, 'g> {
     pub targets: Vec<JumpTarget>,
     /// Inside the arguments of an explicit `this(...)`/`super(...)` call.
     pub in_ctor_call: bool,
+    /// Enclosing `try` statements, innermost last.
+    pub tries: Vec<TryRec>,
     /// The target type of the expression about to be checked (an initializer,
     /// assignment or `return`), for the diamond and generic method inference.
     pub expect: Option<GTy>,
-    /// Enclosing `try` statements, innermost last.
-    pub tries: Vec<TryRec>,
 }
 
 impl<'a, 'g> FnCx<'a, 'g> {
@@ -166,8 +166,8 @@ impl<'a, 'g> FnCx<'a, 'g> {
             da: Da::default(),
             targets: Vec::new(),
             in_ctor_call: false,
-            expect: None,
             tries: Vec::new(),
+            expect: None,
         }
     }
 

@@ -128,6 +128,16 @@ impl<'a> FnCx<'a, '_> {
             }
             Ty::Class(c) if c.0 == PRINT_STREAM => self.native_cands("java/io/PrintStream", name),
             Ty::Class(c) => self.class_cands(*c, name),
+            Ty::Array(_) if name == "clone" => vec![Cand {
+                // `int[] b = a.clone();`: Java types an array's clone as the array.
+                params: Vec::new(),
+                ret: t.clone(),
+                is_static: false,
+                target: Target::Native(Native::ArrayClone, NativeKind::Instance),
+                owner: "Object".to_string(),
+                varargs: false,
+                expand: false,
+            }],
             Ty::Array(_) => self.class_cands(ClassId(OBJECT), name),
             _ => Vec::new(),
         }
@@ -153,16 +163,27 @@ impl<'a> FnCx<'a, '_> {
                 .error(span, format!("cannot find symbol: {what} {name}({a})"));
             return None;
         }
-        let applicable: Vec<&Cand> = cands
-            .iter()
-            .filter(|c| {
-                c.params.len() == args.len()
-                    && c.params
-                        .iter()
-                        .zip(args)
-                        .all(|(p, a)| a.ty != Ty::Void && self.g.table.widens(&a.ty, p))
-            })
-            .collect();
+        // Phase 1 (JLS 15.12.2.2) without boxing, then phase 2 with it.
+        let phase = |boxing: bool| -> Vec<&Cand> {
+            cands
+                .iter()
+                .filter(|c| {
+                    c.params.len() == args.len()
+                        && c.params.iter().zip(args).all(|(p, a)| {
+                            a.ty != Ty::Void
+                                && if boxing {
+                                    self.loose_convertible(&a.ty, p)
+                                } else {
+                                    self.g.table.widens(&a.ty, p)
+                                }
+                        })
+                })
+                .collect()
+        };
+        let mut applicable = phase(false);
+        if applicable.is_empty() {
+            applicable = phase(true);
+        }
         if applicable.is_empty() {
             if let Some(c) = self.select_varargs(&cands, args) {
                 return Some(c);
@@ -241,7 +262,8 @@ impl<'a> FnCx<'a, '_> {
                 && args.len() >= fixed.len()
                 && args.iter().enumerate().all(|(i, a)| {
                     let p = fixed.get(i).unwrap_or(&elem);
-                    a.ty != Ty::Void && self.g.table.widens(&a.ty, p)
+                    // Phase 3 allows boxing too.
+                    a.ty != Ty::Void && self.loose_convertible(&a.ty, p)
                 })
         };
         let ok: Vec<&Cand> = cands.iter().filter(|c| fits(c)).collect();
@@ -321,6 +343,9 @@ impl<'a> FnCx<'a, '_> {
         span: Span,
         expect: Option<GTy>,
     ) -> TExpr {
+        if let Some(t) = self.get_class_call(target, name, args, span) {
+            return t;
+        }
         let (recv, cands) = match target {
             None => {
                 // The innermost enclosing class with a method of that name (JLS 15.12.1).

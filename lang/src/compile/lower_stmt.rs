@@ -769,6 +769,7 @@ impl<'a> FnCx<'a, '_> {
         span: Span,
     ) {
         let s = self.check_expr(scrutinee);
+        let s = self.unbox_if(s);
         let is_string = ClassTable::is_string(&s.ty);
         let ok = is_string || matches!(s.ty, Ty::Char | Ty::Byte | Ty::Short | Ty::Int | Ty::Error);
         if !ok {
