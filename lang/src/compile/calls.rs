@@ -47,6 +47,17 @@ enum Recv {
     Super,
 }
 
+/// `a`, then the candidates of `b` whose parameter types no candidate of `a` has
+/// (natives of a built-in class first, then its library file's methods).
+fn merge_cands(mut a: Vec<Cand>, b: Vec<Cand>) -> Vec<Cand> {
+    for c in b {
+        if !a.iter().any(|x| x.params == c.params) {
+            a.push(c);
+        }
+    }
+    a
+}
+
 fn mid(m: MId) -> MethodId {
     MethodId(m.0 as u16)
 }
@@ -120,13 +131,16 @@ impl<'a> FnCx<'a, '_> {
     fn type_cands(&mut self, t: &Ty, name: &str) -> Vec<Cand> {
         match t {
             Ty::Class(c) if c.0 == STRING => {
-                let mut v = self.native_cands("java/lang/String", name);
-                if v.is_empty() {
-                    v = self.class_cands(ClassId(OBJECT), name);
-                }
-                v
+                let v = self.native_cands("java/lang/String", name);
+                // Then methods of a library `String.sem` (and Object's).
+                let more = self.class_cands(*c, name);
+                merge_cands(v, more)
             }
-            Ty::Class(c) if c.0 == PRINT_STREAM => self.native_cands("java/io/PrintStream", name),
+            Ty::Class(c) if c.0 == PRINT_STREAM => {
+                let v = self.native_cands("java/io/PrintStream", name);
+                let more = self.class_cands(*c, name);
+                merge_cands(v, more)
+            }
             Ty::Class(c) => self.class_cands(*c, name),
             Ty::Array(_) if name == "clone" => vec![Cand {
                 // `int[] b = a.clone();`: Java types an array's clone as the array.
@@ -381,7 +395,9 @@ impl<'a> FnCx<'a, '_> {
                 }
                 Amb::Type(TypeName::Class(c)) => {
                     let v = if c.0 == STRING {
-                        self.native_cands("java/lang/String", &name.name)
+                        let v = self.native_cands("java/lang/String", &name.name);
+                        let more = self.class_cands(c, &name.name);
+                        merge_cands(v, more)
                     } else {
                         self.class_cands(c, &name.name)
                     };
