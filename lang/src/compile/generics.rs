@@ -11,8 +11,12 @@
 //! The side tables here (`ClassExt`, `MethodExt`, field generic types) are kept
 //! beside the class table's records so that those records stay unchanged.
 
+use super::body::FnCx;
 use super::classes::{ClassTable, FieldId, MId};
+use super::state::Compiler;
+use super::texpr::{TExpr, TK};
 use super::types::Ty;
+use crate::ast::{TypeArg, TypeExpr, TypeExprKind, TypeParam};
 use semeru_gc::ClassId;
 use semeru_stdlib::builtins::OBJECT;
 use std::collections::HashMap;
@@ -380,9 +384,6 @@ impl ClassTable<'_> {
     }
 }
 
-use super::state::Compiler;
-use crate::ast::{TypeArg, TypeExpr, TypeExprKind, TypeParam};
-
 impl<'a> Compiler<'a> {
     /// A type variable named `name` in scope: the current generic method's, then
     /// those of `from` and its enclosing classes.
@@ -551,9 +552,6 @@ impl ClassTable<'_> {
             .collect()
     }
 }
-
-use super::body::FnCx;
-use super::texpr::{TExpr, TK};
 
 impl FnCx<'_, '_> {
     /// The source-level type of a checked expression.
