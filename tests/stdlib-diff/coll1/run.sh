@@ -48,7 +48,8 @@ pass=0
 for f in "$CONF"/*.sem; do
   n=$(basename "$f" .sem)
   set +e
-  $J "semlib.$n" 2>/dev/null | sed 's/semlib\./java.util./g' > "$W/conf/$n.out"; code=${PIPESTATUS[0]}
+  args=(); [ -f "$CONF/$n.args" ] && read -r -a args < "$CONF/$n.args"
+  $J "semlib.$n" "${args[@]}" 2>/dev/null | sed 's/semlib\./java.util./g' > "$W/conf/$n.out"; code=${PIPESTATUS[0]}
   set -e
   if cmp -s "$W/conf/$n.out" "$CONF/$n.out" && [ "$code" = "$(cat "$CONF/$n.exit")" ]; then pass=$((pass+1)); else echo "FAIL conformance $n"; fail=1; fi
 done
