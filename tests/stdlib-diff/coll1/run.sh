@@ -20,7 +20,7 @@ PriorityQueue Queue RandomAccess TimSort"
 MINE=$(echo $OWN | tr ' ' '|')
 for n in $OWN; do
   f="$SRC/$n.sem"
-  { echo "package semlib;"; echo "import java.util.Iterator; import java.util.Comparator; import java.util.Random; import java.util.Map; import java.util.Set;"
+  { echo "package semlib;"; echo "import java.util.Iterator; import java.util.Comparator; import java.util.Random; import java.util.Map; import java.util.Set; import java.util.AbstractSet; import java.util.AbstractMap;"
     grep -v '^import ' "$f"; } > "$W/semlib/$n.java"
 done
 { echo "package semlib;"
