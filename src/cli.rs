@@ -38,6 +38,9 @@ enum Command {
     Disasm {
         /// The `.sem` file.
         file: PathBuf,
+        /// Also list the standard-library classes compiled with the program.
+        #[arg(long)]
+        all: bool,
     },
 }
 
@@ -120,9 +123,9 @@ pub fn main(args: Vec<OsString>) -> u8 {
             Ok(_) => 0,
             Err(code) => code,
         },
-        Command::Disasm { file } => match compile(&file) {
+        Command::Disasm { file, all } => match compile(&file) {
             Ok(p) => {
-                print!("{}", semeru_vm::disasm::disassemble(&p));
+                print!("{}", semeru_vm::disasm::disassemble_classes(&p, all));
                 0
             }
             Err(code) => code,

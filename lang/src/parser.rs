@@ -25,11 +25,37 @@ const PARSE_STACK: usize = 256 << 20;
 /// the parser recovers at statement and member level. The tree is at most
 /// [`MAX_NESTING`] nodes deep.
 pub fn parse(src: &str) -> (Option<ast::CompilationUnit>, Vec<Diagnostic>) {
+    parse_at(src, 0)
+}
+
+/// Parses `src` as if it started at byte offset `base` of a larger text: every span
+/// in the tree and the diagnostics is shifted by `base`. The standard library's
+/// files are parsed this way, so that their spans never collide with the program's.
+pub fn parse_at(src: &str, base: u32) -> (Option<ast::CompilationUnit>, Vec<Diagnostic>) {
+    if base == 0 {
+        return on_big_stack(src, 0);
+    }
+    let (unit, diags) = on_big_stack(src, base);
+    if unit.is_some() && diags.is_empty() {
+        return (unit, diags);
+    }
+    // Error messages look at the text by token position: find them unshifted.
+    let (_, mut diags) = on_big_stack(src, 0);
+    for d in &mut diags {
+        d.span = Span::new(
+            d.span.lo as usize + base as usize,
+            d.span.hi as usize + base as usize,
+        );
+    }
+    (None, diags)
+}
+
+fn on_big_stack(src: &str, base: u32) -> (Option<ast::CompilationUnit>, Vec<Diagnostic>) {
     std::thread::scope(|s| {
         let worker = std::thread::Builder::new()
             .name("semeru-parse".into())
             .stack_size(PARSE_STACK)
-            .spawn_scoped(s, || parse_here(src));
+            .spawn_scoped(s, || parse_here(src, base));
         match worker {
             Ok(handle) => handle.join().unwrap_or_else(|_| {
                 let d = Diagnostic::error(Span::default(), "internal error: the parser crashed")
@@ -37,17 +63,20 @@ pub fn parse(src: &str) -> (Option<ast::CompilationUnit>, Vec<Diagnostic>) {
                 (None, vec![d])
             }),
             // No thread available: parse on the caller's stack.
-            Err(_) => parse_here(src),
+            Err(_) => parse_here(src, base),
         }
     })
 }
 
-fn parse_here(src: &str) -> (Option<ast::CompilationUnit>, Vec<Diagnostic>) {
+fn parse_here(src: &str, base: u32) -> (Option<ast::CompilationUnit>, Vec<Diagnostic>) {
     let (toks, mut diags) = lexer::lex_for_parser(src);
     let context = errors::Tokens::new(src, &toks, &diags);
     let mut recovered = Vec::new();
-    let result =
-        grammar::CompilationUnitParser::new().parse(&mut recovered, toks.into_iter().map(Ok));
+    let b = base as usize;
+    let result = grammar::CompilationUnitParser::new().parse(
+        &mut recovered,
+        toks.into_iter().map(|(lo, t, hi)| Ok((lo + b, t, hi + b))),
+    );
     diags.extend(errors::from_recoveries(&context, recovered));
     let unit = match result {
         Ok(unit) => Some(unit),

@@ -84,7 +84,7 @@ fn run_one(path: &Path) -> Result<Got, String> {
             let _ = tx.send(r);
         })
         .map_err(|e| e.to_string())?;
-    rx.recv_timeout(Duration::from_secs(30))
+    rx.recv_timeout(Duration::from_secs(180))
         .map_err(|_| "timeout".to_string())?
 }
 

@@ -4,8 +4,15 @@
 //! |---|---|
 //! | built-in classes with fixed ids (`Object`, `String`, exceptions, primitive arrays) | [`builtins`] |
 //! | native methods: descriptors the compiler resolves calls against, ids the VM dispatches on | [`natives`] |
+//! | `.sem` sources of the classes written in Sem (collections, boxes, …) | [`sources`] |
 //!
-//! Issue 3 adds `.sem` sources (collections, boxes, `StringBuilder`) compiled into the binary.
+//! The compiler compiles the stdlib classes a program needs together with the program
+//! (`semeru_lang::compile::library`).
 
 pub mod builtins;
 pub mod natives;
+pub mod sources {
+    //! The `.sem` sources of the standard library, embedded at build time from
+    //! `stdlib/sem/<package path>/<Class>.sem`.
+    include!(concat!(env!("OUT_DIR"), "/sources.rs"));
+}

@@ -6,11 +6,19 @@ use crate::program::{Body, Method, Program, SwitchTable};
 use semeru_stdlib::builtins::FIRST_FREE_ID;
 use std::fmt::Write;
 
-/// Lists every user class (ids from `FIRST_FREE_ID`) with its methods.
+/// Lists every class of the program (ids from `FIRST_FREE_ID`, standard-library
+/// classes left out) with its methods.
 pub fn disassemble(p: &Program) -> String {
+    disassemble_classes(p, false)
+}
+
+/// Like [`disassemble`]; with `library`, the standard-library classes that the
+/// program was compiled with are listed too.
+pub fn disassemble_classes(p: &Program, library: bool) -> String {
     let mut out = String::new();
     for (id, c) in p.classes.iter().enumerate().skip(FIRST_FREE_ID as usize) {
-        if c.name.starts_with('[') {
+        // Array classes have no code; library classes have a package.
+        if c.name.starts_with('[') || (!library && c.name.contains('.')) {
             continue;
         }
         let _ = write!(out, "class {} (#{id})", c.name);

@@ -3,6 +3,7 @@
 
 use super::classes::{ClassOrigin, MId, MethodSrc};
 use super::convert::string_ty;
+use super::library::LibUnit;
 use super::state::Compiler;
 use super::types::Ty;
 use crate::ast::{ClassKind, CompilationUnit};
@@ -14,9 +15,10 @@ pub fn compile_unit(
     source_file: &str,
     src: Option<&str>,
     unit: &CompilationUnit,
+    libs: &[LibUnit],
 ) -> Result<Program, Vec<Diagnostic>> {
-    let mut g = Compiler::new(src);
-    g.declare(unit);
+    let mut g = Compiler::new(src, libs);
+    g.declare(unit, libs);
     let main = find_main(&mut g, unit);
     for m in 0..g.table.methods.len() {
         if let Some(code) = g.compile_body(MId(m as u32)) {
@@ -26,11 +28,13 @@ pub fn compile_unit(
     if g.table.classes.len() > u16::MAX as usize || g.table.methods.len() > u16::MAX as usize {
         g.error(Span::default(), "program too large");
     }
-    if g.has_errors() {
-        return Err(g.take_diags());
+    if g.has_errors() || main.is_none() {
+        let mut d = g.take_diags();
+        super::library::relocate(&mut d, &g.sources);
+        return Err(d);
     }
     let Some(main) = main else {
-        return Err(g.take_diags());
+        return Err(Vec::new());
     };
     Ok(assemble(&mut g, source_file, main))
 }

@@ -64,6 +64,16 @@ impl<'a> FnCx<'a, '_> {
                     owner: self.g.table.class(k).display.clone(),
                 });
             }
+            if self.g.table.is_lib(k) && k.0 != OBJECT {
+                // Natives of a library class are its methods even when its Sem
+                // file does not declare them.
+                let internal = self.g.table.class(k).internal.clone();
+                for n in self.native_cands(&internal, name) {
+                    if !out.iter().any(|o| o.params == n.params) {
+                        out.push(n);
+                    }
+                }
+            }
         }
         out
     }
@@ -463,7 +473,7 @@ impl<'a> FnCx<'a, '_> {
                 span,
             );
         }
-        if (c.0 as usize) < BUILTINS.len() {
+        if (c.0 as usize) < BUILTINS.len() && self.g.table.class(c).ctors.is_empty() {
             let n = self.g.table.class(c).display.clone();
             self.g.unsupported(span, &format!("creating a {n} object"));
             return TExpr::error(span);

@@ -453,11 +453,15 @@ impl<'a> FnCx<'a, '_> {
                 match self.resolve_amb(target) {
                     Amb::Pkg(mut p) => {
                         if p.len() == 2 && p[0] == "java" && p[1] == "lang" {
-                            if let Some(t) = self.g.lookup_global_type(&name.name) {
+                            if let Some(t) = self.g.lookup_global_type(&name.name, true) {
                                 return Amb::Type(t);
                             }
                         }
-                        if p.len() >= 3 {
+                        let internal = format!("{}/{}", p.join("/"), name.name);
+                        if let Some(c) = self.g.table.lib_internal.get(&internal) {
+                            return Amb::Type(TypeName::Class(*c));
+                        }
+                        if p.len() >= 4 {
                             self.g.error(
                                 target.span,
                                 format!("package {} does not exist", p.join(".")),

@@ -114,11 +114,22 @@ pub struct ClassTable<'a> {
     pub arrays: HashMap<Ty, ClassId>,
     /// Top-level user classes by simple name.
     pub top_level: HashMap<String, ClassId>,
+    /// Top-level standard-library classes (Sem files and built-ins) by simple name.
+    pub lib_top_level: HashMap<String, ClassId>,
+    /// Standard-library classes by internal name (`java/util/HashMap$Node`).
+    pub lib_internal: HashMap<String, ClassId>,
+    /// Which classes come from the standard library (built-ins included), by id.
+    pub lib: Vec<bool>,
     pub static_p_names: Vec<String>,
     pub static_r_names: Vec<String>,
 }
 
 impl<'a> ClassTable<'a> {
+    /// Whether `c` is a standard-library class (a built-in or from a Sem file).
+    pub fn is_lib(&self, c: ClassId) -> bool {
+        (c.0 as usize) < semeru_stdlib::builtins::BUILTINS.len()
+            || self.lib.get(c.0 as usize).copied().unwrap_or(false)
+    }
     pub fn class(&self, c: ClassId) -> &ClassInfo<'a> {
         &self.classes[c.0 as usize]
     }

@@ -5,12 +5,13 @@
 use super::classes::{
     ClassInfo, ClassOrigin, ConstState, FieldId, FieldInfo, FieldSlot, MId, MethodInfo, MethodSrc,
 };
+use super::library::LibUnit;
 use super::state::Compiler;
 use super::types::Ty;
 use crate::ast::{self, ClassDecl, ClassKind, CompilationUnit, Member, Modifiers};
 use crate::diag::Span;
 use semeru_gc::{ClassId, ElemKind, InstanceLayout, Layout};
-use semeru_stdlib::builtins::{BuiltinShape, BUILTINS, OBJECT, STRING};
+use semeru_stdlib::builtins::{BuiltinShape, BUILTINS, OBJECT, STRING, THROWABLE};
 use semeru_stdlib::natives::Native;
 
 fn access_of(m: &Modifiers) -> u8 {
@@ -27,17 +28,25 @@ fn access_of(m: &Modifiers) -> u8 {
 
 impl<'a> Compiler<'a> {
     /// Fills the class table from the built-ins and the compilation unit.
-    pub fn declare(&mut self, unit: &'a CompilationUnit) -> Vec<ClassId> {
+    /// Fills the class table from the built-ins, the standard-library files and
+    /// the compilation unit. Returns the user's classes.
+    pub fn declare(&mut self, unit: &'a CompilationUnit, libs: &'a [LibUnit]) -> Vec<ClassId> {
         self.declare_builtins();
         let mut users = Vec::new();
         for c in &unit.classes {
-            self.collect_class(c, None, &mut users);
+            self.collect_class(c, None, None, &mut users);
         }
-        for &c in &users {
+        let mut all = users.clone();
+        for l in libs {
+            for c in &l.unit.classes {
+                self.collect_class(c, None, Some(&l.package), &mut all);
+            }
+        }
+        for &c in &all {
             self.resolve_super(c);
         }
-        self.break_cycles(&users);
-        let mut order = users.clone();
+        self.break_cycles(&all);
+        let mut order = all.clone();
         order.sort_by_key(|c| self.table.chain(*c).len());
         for &c in &order {
             self.declare_fields(c);
@@ -45,7 +54,16 @@ impl<'a> Compiler<'a> {
         for &c in &order {
             self.declare_methods(c);
         }
-        for &c in &order {
+        // Built-in classes too: a library file may give a built-in superclass
+        // (`Throwable`) methods that its built-in subclasses inherit.
+        let mut vt_order: Vec<ClassId> = (0..self.table.classes.len() as u32)
+            .map(ClassId)
+            .filter(|&c| {
+                c.0 != OBJECT && !matches!(self.table.class(c).origin, ClassOrigin::Array(_))
+            })
+            .collect();
+        vt_order.sort_by_key(|c| self.table.chain(*c).len());
+        for &c in &vt_order {
             self.build_vtable(c);
         }
         users
@@ -159,6 +177,9 @@ impl<'a> Compiler<'a> {
 
     fn check_class_modifiers(&mut self, m: &Modifiers) {
         for o in &m.other {
+            if o.name == "native" && self.declaring_lib {
+                continue; // bound to the natives table (see `declare_methods`)
+            }
             self.unsupported(o.span, &format!("the modifier '{}'", o.name));
         }
         for a in &m.annotations {
@@ -168,7 +189,17 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn collect_class(&mut self, d: &'a ClassDecl, outer: Option<ClassId>, out: &mut Vec<ClassId>) {
+    /// Enters class `d` (and its member classes) in the table. `package` is the
+    /// package path of a standard-library file (`java/util`), `None` for the
+    /// program's own classes.
+    fn collect_class(
+        &mut self,
+        d: &'a ClassDecl,
+        outer: Option<ClassId>,
+        package: Option<&str>,
+        out: &mut Vec<ClassId>,
+    ) {
+        let lib = package.is_some() || outer.is_some_and(|o| self.table.is_lib(o));
         match d.kind {
             ClassKind::Class => {}
             ClassKind::Interface => {
@@ -196,13 +227,37 @@ impl<'a> Compiler<'a> {
                     format!("{}.{simple}", oc.display),
                 )
             }
-            None => (simple.clone(), simple.clone()),
+            None => match package {
+                Some(p) if !p.is_empty() => {
+                    (format!("{}.{simple}", p.replace('/', ".")), simple.clone())
+                }
+                _ => (simple.clone(), simple.clone()),
+            },
         };
+        let internal = match outer {
+            Some(o) if lib => format!("{}${simple}", self.table.class(o).internal),
+            _ => name.replace('.', "/"),
+        };
+        if lib && outer.is_none() {
+            if let Some(b) = semeru_stdlib::builtins::by_internal(&internal) {
+                // A library file for a built-in class: same id, methods from the file.
+                let id = ClassId(b.id);
+                let info = self.table.class_mut(id);
+                info.origin = ClassOrigin::User(d);
+                info.span = d.name.span;
+                self.table.lib_top_level.insert(simple, id);
+                self.table.lib_internal.insert(internal, id);
+                out.push(id);
+                self.collect_members(d, id, out);
+                return;
+            }
+        }
         let dup = match outer {
             Some(o) => {
                 self.table.class(o).nested.iter().any(|(n, _)| *n == simple)
                     || self.table.chain_outer_names(o).contains(&simple)
             }
+            None if lib => self.table.lib_top_level.contains_key(&simple),
             None => self.table.top_level.contains_key(&simple),
         };
         if dup {
@@ -218,7 +273,7 @@ impl<'a> Compiler<'a> {
         }
         let id = ClassId(self.table.classes.len() as u32);
         self.table.classes.push(ClassInfo {
-            internal: name.clone(),
+            internal: internal.clone(),
             name,
             display,
             simple: simple.clone(),
@@ -238,14 +293,27 @@ impl<'a> Compiler<'a> {
         });
         match outer {
             Some(o) => self.table.class_mut(o).nested.push((simple, id)),
+            None if lib => {
+                self.table.lib_top_level.insert(simple, id);
+            }
             None => {
                 self.table.top_level.insert(simple, id);
             }
         }
+        if lib {
+            let n = self.table.classes.len();
+            self.table.lib.resize(n, false);
+            self.table.lib[id.0 as usize] = true;
+            self.table.lib_internal.insert(internal, id);
+        }
         out.push(id);
+        self.collect_members(d, id, out);
+    }
+
+    fn collect_members(&mut self, d: &'a ClassDecl, id: ClassId, out: &mut Vec<ClassId>) {
         for m in &d.members {
             if let Member::Class(c) = m {
-                self.collect_class(c, Some(id), out);
+                self.collect_class(c, Some(id), None, out);
             }
         }
     }
@@ -258,6 +326,9 @@ impl<'a> Compiler<'a> {
     }
 
     fn resolve_super(&mut self, c: ClassId) {
+        if (c.0 as usize) < BUILTINS.len() {
+            return; // a library file for a built-in: the built-in's superclass stands
+        }
         let Some(d) = self.user_decl(c) else { return };
         let mut sup = ClassId(OBJECT);
         if let Some(t) = &d.extends {
@@ -266,7 +337,11 @@ impl<'a> Compiler<'a> {
                 Ty::Class(s) if s.0 == STRING => {
                     self.error(t.span, "cannot inherit from final String");
                 }
-                Ty::Class(s) if s.0 != OBJECT && (s.0 as usize) < BUILTINS.len() => {
+                Ty::Class(s)
+                    if s.0 != OBJECT
+                        && (s.0 as usize) < BUILTINS.len()
+                        && !self.table.chain(s).contains(&ClassId(THROWABLE)) =>
+                {
                     let n = self.table.class(s).display.clone();
                     self.unsupported(t.span, &format!("extending the built-in class {n}"));
                 }
@@ -367,6 +442,40 @@ impl<'a> Compiler<'a> {
                 self.table.class_mut(c).fields.push(id);
             }
         }
+        if let Some(b) = BUILTINS.get(c.0 as usize) {
+            // A library file for a built-in class declares exactly its fields.
+            let want: Vec<(String, ElemKind)> = match b.shape {
+                BuiltinShape::Instance(fs) => fs
+                    .iter()
+                    .map(|(n, d)| {
+                        let k = self
+                            .table
+                            .parse_desc(d)
+                            .map_or(ElemKind::Ref, |(t, _)| t.elem_kind());
+                        (n.to_string(), k)
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let got: Vec<(String, ElemKind)> = inst
+                .iter()
+                .map(|f| {
+                    let fi = self.table.field(*f);
+                    (fi.name.clone(), fi.ty.elem_kind())
+                })
+                .collect();
+            if got != want {
+                let span = self.table.class(c).span;
+                let n = self.table.class(c).display.clone();
+                self.error(
+                    span,
+                    format!("the instance fields of built-in class {n} must be exactly {want:?}"),
+                );
+            }
+            if !matches!(b.shape, BuiltinShape::Instance(_)) {
+                return;
+            }
+        }
         let sup = self.table.class(c).super_.unwrap_or(ClassId(OBJECT));
         let (layout, offs) = self.table.class(sup).layout.extend(&kinds);
         for (f, off) in inst.iter().zip(offs) {
@@ -411,7 +520,11 @@ impl<'a> Compiler<'a> {
         for m in &d.members {
             match m {
                 Member::Method(md) => {
+                    self.declaring_lib = self.table.is_lib(c);
                     self.check_class_modifiers(&md.modifiers);
+                    self.declaring_lib = false;
+                    let is_native = self.table.is_lib(c)
+                        && md.modifiers.other.iter().any(|o| o.name == "native");
                     if let Some(tp) = md.type_params.first() {
                         self.unsupported(tp.name.span, "a generic method");
                     }
@@ -425,7 +538,24 @@ impl<'a> Compiler<'a> {
                         Some(t) => self.resolve_type(Some(c), t),
                     };
                     let is_abstract = md.modifiers.abstract_;
+                    let mut src = MethodSrc::Method(md);
                     match (&md.body, is_abstract) {
+                        (None, false) if is_native => {
+                            let internal = self.table.class(c).internal.clone();
+                            let desc = self.table.method_desc(&params, &ret);
+                            let found = semeru_stdlib::natives::lookup(&internal, &md.name.name)
+                                .find(|(_, d)| d.desc == desc);
+                            match found {
+                                Some((n, _)) => src = MethodSrc::Native(n),
+                                None => self.error(
+                                    md.name.span,
+                                    format!(
+                                        "no native {internal}.{}{desc} in the natives table",
+                                        md.name.name
+                                    ),
+                                ),
+                            }
+                        }
                         (None, false) => {
                             self.error(md.name.span, "missing method body, or declare abstract")
                         }
@@ -458,7 +588,7 @@ impl<'a> Compiler<'a> {
                         is_final: md.modifiers.final_,
                         access: access_of(&md.modifiers),
                         vslot: None,
-                        src: MethodSrc::Method(md),
+                        src,
                         span: md.name.span,
                     });
                     self.table.class_mut(c).methods.push(id);
@@ -558,6 +688,12 @@ impl<'a> Compiler<'a> {
     fn build_vtable(&mut self, c: ClassId) {
         let sup = self.table.class(c).super_.unwrap_or(ClassId(OBJECT));
         let mut vt = self.table.class(sup).vtable.clone();
+        if c.0 == STRING {
+            // `toString`, `equals` and `hashCode` of String are natives.
+            let own = &self.table.class(c).vtable;
+            let n = own.len().min(vt.len()).min(3);
+            vt[..n].copy_from_slice(&own[..n]);
+        }
         let methods = self.table.class(c).methods.clone();
         for m in methods {
             let mi = self.table.method(m);

@@ -19,6 +19,7 @@
 //! | statements, reachability, definite assignment | [`lower_stmt`] |
 //! | method, constructor and `<clinit>` bodies | [`methods`] |
 //! | assembling the `Program` | [`assemble`] |
+//! | the standard library's Sem files: which ones, parsed where | [`library`] |
 
 mod assemble;
 mod body;
@@ -29,6 +30,7 @@ mod consts;
 mod convert;
 mod declare;
 mod emit;
+pub mod library;
 mod lower_expr;
 mod lower_stmt;
 mod methods;
@@ -43,8 +45,13 @@ use semeru_vm::program::Program;
 
 /// Compiles a parsed unit. Without the source text, the line table is empty;
 /// prefer [`compile_with_source`].
+/// Every library file is included, since there is no text to scan for mentions.
 pub fn compile(source_file: &str, unit: &CompilationUnit) -> Result<Program, Vec<Diagnostic>> {
-    assemble::compile_unit(source_file, None, unit)
+    let (libs, diags) = library::parse_files(&library::all_files(), 0x8000_0000);
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    assemble::compile_unit(source_file, None, unit, &libs)
 }
 
 /// Compiles a parsed unit; `src` (the text it was parsed from) gives the line
@@ -54,7 +61,24 @@ pub fn compile_with_source(
     src: &str,
     unit: &CompilationUnit,
 ) -> Result<Program, Vec<Diagnostic>> {
-    assemble::compile_unit(source_file, Some(src), unit)
+    compile_with_library(source_file, src, unit, &library::needed_files(src))
+}
+
+/// Compiles a parsed unit together with these library files (indexes into
+/// `semeru_stdlib::sources::SOURCES`; see [`library::needed_files`]).
+pub fn compile_with_library(
+    source_file: &str,
+    src: &str,
+    unit: &CompilationUnit,
+    files: &[usize],
+) -> Result<Program, Vec<Diagnostic>> {
+    let (libs, mut diags) = library::parse_files(files, src.len());
+    if diags.is_empty() {
+        return assemble::compile_unit(source_file, Some(src), unit, &libs);
+    }
+    let sources = library::Sources::new(Some(src), &libs);
+    library::relocate(&mut diags, &sources);
+    Err(diags)
 }
 
 #[cfg(test)]

@@ -90,12 +90,19 @@ impl<'a> Compiler<'a> {
             }
             scope = info.outer;
         }
-        self.lookup_global_type(name)
+        self.lookup_global_type(name, from.is_some_and(|c| self.table.is_lib(c)))
     }
 
-    /// Top-level and `java.lang` classes.
-    pub fn lookup_global_type(&self, name: &str) -> Option<TypeName> {
-        if let Some(c) = self.table.top_level.get(name) {
+    /// Top-level classes, then the standard library's. The program's classes
+    /// shadow library classes of the same name, but library code (`lib`) never
+    /// sees the program's classes.
+    pub fn lookup_global_type(&self, name: &str, lib: bool) -> Option<TypeName> {
+        if !lib {
+            if let Some(c) = self.table.top_level.get(name) {
+                return Some(TypeName::Class(*c));
+            }
+        }
+        if let Some(c) = self.table.lib_top_level.get(name) {
             return Some(TypeName::Class(*c));
         }
         for b in BUILTINS {
@@ -126,13 +133,25 @@ impl<'a> Compiler<'a> {
         let mut cur = match self.lookup_type(from, &first.name) {
             Some(t) => t,
             None => {
-                // A package prefix: only java.lang is known.
+                // A package prefix: `java.util.Map.Entry`.
                 let names: Vec<&str> = path.iter().map(|p| p.name.as_str()).collect();
-                if names.len() >= 3 && names[0] == "java" && names[1] == "lang" {
-                    i = 3;
-                    self.lookup_global_type(names[2])?
-                } else {
-                    return None;
+                let found = (2..names.len()).find_map(|k| {
+                    let internal = names[..=k].join("/");
+                    let c = self.table.lib_internal.get(&internal).copied().or_else(|| {
+                        semeru_stdlib::builtins::by_internal(&internal).map(|b| ClassId(b.id))
+                    });
+                    c.map(|c| (k, c))
+                });
+                match found {
+                    Some((k, c)) => {
+                        i = k + 1;
+                        TypeName::Class(c)
+                    }
+                    None if names.len() >= 3 && names[0] == "java" && names[1] == "lang" => {
+                        i = 3;
+                        self.lookup_global_type(names[2], true)?
+                    }
+                    None => return None,
                 }
             }
         };

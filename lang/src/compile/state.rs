@@ -2,7 +2,8 @@
 //! string pools, and the compiled method bodies.
 
 use super::classes::{ClassTable, MId};
-use crate::diag::{Diagnostic, LineIndex, Span};
+use super::library::{LibUnit, Sources};
+use crate::diag::{Diagnostic, Span};
 use semeru_vm::program::Code;
 use std::collections::HashMap;
 
@@ -17,12 +18,14 @@ pub struct Compiler<'a> {
     pub consts: Vec<u64>,
     const_ids: HashMap<u64, u16>,
     pub codes: HashMap<MId, Code>,
-    pub lines: Option<LineIndex<'a>>,
-    pub src: Option<&'a str>,
+    /// The program's text and the library files', for line numbers.
+    pub sources: Sources<'a>,
+    /// Set while checking the modifiers of a standard-library member (`native` allowed).
+    pub declaring_lib: bool,
 }
 
 impl<'a> Compiler<'a> {
-    pub fn new(src: Option<&'a str>) -> Compiler<'a> {
+    pub fn new(src: Option<&'a str>, libs: &[LibUnit]) -> Compiler<'a> {
         Compiler {
             table: ClassTable::default(),
             diags: Vec::new(),
@@ -32,8 +35,8 @@ impl<'a> Compiler<'a> {
             consts: Vec::new(),
             const_ids: HashMap::new(),
             codes: HashMap::new(),
-            lines: src.map(LineIndex::new),
-            src,
+            sources: Sources::new(src, libs),
+            declaring_lib: false,
         }
     }
 
@@ -82,13 +85,11 @@ impl<'a> Compiler<'a> {
 
     /// The source text of a span, when the source is known.
     pub fn text(&self, span: Span) -> Option<&'a str> {
-        self.src?.get(span.lo as usize..span.hi as usize)
+        self.sources.text(span)
     }
 
     /// The 1-based source line of a byte offset (0 when the source is unknown).
     pub fn line_of(&self, span: Span) -> u32 {
-        self.lines
-            .as_ref()
-            .map_or(0, |l| l.line_col(span.lo).0 as u32)
+        self.sources.line_of(span)
     }
 }

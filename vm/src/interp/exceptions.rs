@@ -128,17 +128,22 @@ impl Vm {
             let meth = &self.prog.methods[m as usize];
             let line = code_of(meth).line_of(pc as usize);
             let cls = self.class_name(meth.class.0);
+            let file = source_file_of(cls, &self.prog.source_file);
             match line {
-                Some(l) => text.push_str(&format!(
-                    "\tat {cls}.{}({}:{l})\n",
-                    meth.name, self.prog.source_file
-                )),
-                None => text.push_str(&format!(
-                    "\tat {cls}.{}({})\n",
-                    meth.name, self.prog.source_file
-                )),
+                Some(l) => text.push_str(&format!("\tat {cls}.{}({file}:{l})\n", meth.name)),
+                None => text.push_str(&format!("\tat {cls}.{}({file})\n", meth.name)),
             }
         }
         self.out.write_err(text.as_bytes());
+    }
+}
+
+/// The source file of a class: the program's file, or for a standard-library
+/// class (its name has a package) its own file, `java.util.HashMap$Node` →
+/// `HashMap.sem`.
+pub(crate) fn source_file_of(class: &str, program_file: &str) -> String {
+    match class.rsplit_once('.') {
+        Some((_, simple)) => format!("{}.sem", simple.split('$').next().unwrap_or(simple)),
+        None => program_file.to_string(),
     }
 }
