@@ -195,10 +195,6 @@ class Main {
     interface Shape { double area(); }
     enum Color { RED, GREEN }
     public static void main(String[] args) {
-        try {
-            throw new RuntimeException("x");
-        } catch (RuntimeException e) {
-        }
         List<String> xs = new ArrayList<>();
     }
 }

@@ -34,8 +34,14 @@ macro_rules! builtins {
 }
 
 use BuiltinShape::{Array, Instance};
-/// Fields of `Throwable` (and so of every exception).
-const THROWABLE_FIELDS: &[(&str, &str)] = &[("message", "Ljava/lang/String;")];
+/// Fields of `Throwable` (and so of every exception): the detail message, the
+/// cause (the throwable itself while unset, as in Java; null for "no cause"),
+/// and the VM's backtrace (an `int[]` of `(method, pc)` pairs, innermost first).
+const THROWABLE_FIELDS: &[(&str, &str)] = &[
+    ("message", "Ljava/lang/String;"),
+    ("cause", "Ljava/lang/Throwable;"),
+    ("backtrace", "Ljava/lang/Object;"),
+];
 
 builtins! {
     0 OBJECT "java/lang/Object" None, Instance(&[]);

@@ -302,6 +302,11 @@ natives! {
     ByteToString = "java/lang/Byte" "toString" "(B)Ljava/lang/String;" Static;
     // ---- types ---- (append this branch's natives here)
     // ---- boxexc ---- (append this branch's natives here)
+    ThrowableFillInStackTrace = "java/lang/Throwable" "fillInStackTrace" "()Ljava/lang/Throwable;" Instance;
+    ThrowablePrintStackTrace = "java/lang/Throwable" "printStackTrace" "()V" Instance;
+    ThrowablePrintStackTraceTo = "java/lang/Throwable" "printStackTrace" "(Ljava/io/PrintStream;)V" Instance;
+    // The runtime class's Java name (`java.lang.RuntimeException`, `Main$MyEx`).
+    ThrowableClassName = "java/lang/Throwable" "$className" "()Ljava/lang/String;" Instance;
     // ---- coll1 ---- (append this branch's natives here)
     // ---- coll2 ---- (append this branch's natives here)
     // ---- misc ---- (append this branch's natives here)

@@ -5,6 +5,7 @@ use super::classes::MId;
 use super::emit::{Emitter, Label};
 use super::state::Compiler;
 use super::types::{Const, Ty};
+use crate::ast::Block;
 use crate::diag::Span;
 use semeru_gc::ClassId;
 
@@ -83,6 +84,31 @@ pub struct JumpTarget {
     pub broken: bool,
     pub continued: bool,
     pub break_da: Da,
+    /// Number of enclosing `try` statements when the target was entered.
+    pub try_depth: usize,
+}
+
+/// A `try` statement (or one of its `catch` clauses) being compiled: the code
+/// ranges its handlers protect, and the `finally` block that exits inline.
+pub struct TryRec {
+    pub finally: Option<Block>,
+    /// `scopes.len()` and `targets.len()` outside the statement: an inlined
+    /// `finally` sees only the names and jump targets around the statement.
+    pub scope_depth: usize,
+    pub target_depth: usize,
+    /// Start of the protected range being built, `None` while suspended.
+    pub open: Option<u32>,
+    pub segs: Vec<(u32, u32)>,
+}
+
+impl TryRec {
+    pub fn close(&mut self, pc: u32) {
+        if let Some(s) = self.open.take() {
+            if s < pc {
+                self.segs.push((s, pc));
+            }
+        }
+    }
 }
 
 pub struct FnCx<'a, 'g> {
@@ -103,6 +129,8 @@ pub struct FnCx<'a, 'g> {
     pub targets: Vec<JumpTarget>,
     /// Inside the arguments of an explicit `this(...)`/`super(...)` call.
     pub in_ctor_call: bool,
+    /// Enclosing `try` statements, innermost last.
+    pub tries: Vec<TryRec>,
 }
 
 impl<'a, 'g> FnCx<'a, 'g> {
@@ -132,6 +160,7 @@ impl<'a, 'g> FnCx<'a, 'g> {
             da: Da::default(),
             targets: Vec::new(),
             in_ctor_call: false,
+            tries: Vec::new(),
         }
     }
 

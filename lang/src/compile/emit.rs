@@ -7,8 +7,9 @@
 //! arguments are therefore always the topmost registers, which is what the
 //! calling convention of `semeru_vm::insn` requires.
 
+use semeru_gc::ClassId;
 use semeru_vm::insn::{Insn, Pc, P, R};
-use semeru_vm::program::{Code, SwitchTable};
+use semeru_vm::program::{Code, Handler, SwitchTable};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Label(pub u32);
@@ -57,8 +58,19 @@ pub enum PendingSwitch {
     },
 }
 
+/// An exception handler whose target is still a label.
+pub struct PendingHandler {
+    pub start: u32,
+    pub end: u32,
+    pub target: Label,
+    pub class: Option<ClassId>,
+    pub reg: R,
+}
+
 #[derive(Default)]
 pub struct Emitter {
+    /// Exception handlers, innermost first.
+    pub handlers: Vec<PendingHandler>,
     pub insns: Vec<Insn>,
     lines: Vec<(u32, u32)>,
     labels: Vec<Option<u32>>,
@@ -89,6 +101,11 @@ impl Emitter {
             Some(last) if last.0 == pc => last.1 = line,
             _ => self.lines.push((pc, line)),
         }
+    }
+
+    /// The index of the next instruction.
+    pub fn pc(&self) -> u32 {
+        self.insns.len() as u32
     }
 
     pub fn new_label(&mut self) -> Label {
@@ -184,13 +201,25 @@ impl Emitter {
                 },
             })
             .collect();
+        let handlers = self
+            .handlers
+            .iter()
+            .filter(|h| h.start < h.end)
+            .map(|h| Handler {
+                start: Pc(h.start as u16),
+                end: Pc(h.end as u16),
+                target: resolve(&self.labels, h.target),
+                class: h.class,
+                reg: h.reg,
+            })
+            .collect();
         Code {
             insns: self.insns,
             regs_p: self.max_p,
             regs_r: self.max_r,
             lines: self.lines,
             switches,
-            handlers: Vec::new(),
+            handlers,
         }
     }
 }

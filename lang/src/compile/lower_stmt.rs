@@ -93,8 +93,18 @@ impl<'a> FnCx<'a, '_> {
                     format!("call to {w} must be first statement in constructor"),
                 );
             }
-            StmtKind::Throw(_) => self.g.unsupported(s.span, "a throw statement"),
-            StmtKind::Try { .. } => self.g.unsupported(s.span, "a try statement"),
+            StmtKind::Throw(e) => self.throw_stmt(e, s.span),
+            StmtKind::Try {
+                resources,
+                body,
+                catches,
+                finally,
+            } => {
+                if let Some(r) = resources.first() {
+                    self.g.unsupported(r.span, "try-with-resources");
+                }
+                self.try_stmt(body, catches, finally.as_ref(), s.span)
+            }
             StmtKind::Unsupported(what) => self.g.unsupported(s.span, what),
             StmtKind::Empty => {}
         }
@@ -252,6 +262,7 @@ impl<'a> FnCx<'a, '_> {
             broken: false,
             continued: false,
             break_da: Da::all(),
+            try_depth: self.tries.len(),
         });
     }
 
@@ -536,8 +547,11 @@ impl<'a> FnCx<'a, '_> {
         let t = &mut self.targets[i];
         t.broken = true;
         t.break_da = t.break_da.meet(&da);
-        let l = t.brk;
-        self.em.jmp(l);
+        let (l, depth) = (t.brk, t.try_depth);
+        self.exit_tries(depth);
+        if self.reachable {
+            self.em.jmp(l);
+        }
         self.reachable = false;
         self.da = Da::all();
     }
@@ -573,7 +587,9 @@ impl<'a> FnCx<'a, '_> {
         let Some(i) = idx else { return };
         let t = &mut self.targets[i];
         t.continued = true;
-        if let Some(l) = t.cont {
+        let (l, depth) = (t.cont, t.try_depth);
+        self.exit_tries(depth);
+        if let (Some(l), true) = (l, self.reachable) {
             self.em.jmp(l);
         }
         self.reachable = false;
@@ -583,7 +599,12 @@ impl<'a> FnCx<'a, '_> {
     fn return_stmt(&mut self, e: Option<&Expr>, span: Span) {
         let ret = self.ret.clone();
         match (e, &ret) {
-            (None, Ty::Void) => self.em.emit(Insn::Ret {}),
+            (None, Ty::Void) => {
+                self.exit_tries(0);
+                if self.reachable {
+                    self.em.emit(Insn::Ret {});
+                }
+            }
             (None, _) => {
                 self.g
                     .error(span, "incompatible types: missing return value");
@@ -597,7 +618,24 @@ impl<'a> FnCx<'a, '_> {
                 let v = self.check_expr(e);
                 let v = self.assign_conv(v, t);
                 let m = self.em.mark();
-                let r = self.lower(&v, None);
+                let r = if self.has_finally() {
+                    // The value is computed before the `finally` blocks run.
+                    let d = if v.ty.is_prim() {
+                        Reg::P(self.em.alloc_p())
+                    } else {
+                        Reg::R(self.em.alloc_r())
+                    };
+                    let r = self.lower(&v, Some(d));
+                    self.exit_tries(0);
+                    if !self.reachable {
+                        self.em.release(m);
+                        self.da = Da::all();
+                        return;
+                    }
+                    r
+                } else {
+                    self.lower(&v, None)
+                };
                 self.em.release(m);
                 self.line(span);
                 match r {

@@ -17,6 +17,7 @@
 //! | code buffer, labels, register stack | [`emit`] |
 //! | expression lowering | [`lower_expr`] |
 //! | statements, reachability, definite assignment | [`lower_stmt`] |
+//! | `try`/`catch`/`finally`, `throw` | [`lower_try`] |
 //! | method, constructor and `<clinit>` bodies | [`methods`] |
 //! | assembling the `Program` | [`assemble`] |
 //! | the standard library's Sem files: which ones, parsed where | [`library`] |
@@ -33,6 +34,7 @@ mod emit;
 pub mod library;
 mod lower_expr;
 mod lower_stmt;
+mod lower_try;
 mod methods;
 mod resolve;
 mod state;

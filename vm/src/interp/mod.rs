@@ -58,6 +58,10 @@ const MAX_NESTED: usize = 2_000;
 
 /// Byte offset of `Throwable.message`.
 pub const MESSAGE_OFFSET: u32 = 8;
+/// Byte offset of `Throwable.cause`.
+pub const CAUSE_OFFSET: u32 = 12;
+/// Byte offset of `Throwable.backtrace`.
+pub const BACKTRACE_OFFSET: u32 = 16;
 /// Byte offset of `PrintStream.fd`.
 pub const FD_OFFSET: u32 = 8;
 

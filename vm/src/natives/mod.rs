@@ -13,6 +13,7 @@
 //! A native reads its arguments from the caller's registers at absolute slots
 //! `p…`/`r…` and leaves its result in slot `p` or `r` (see `insn.rs`).
 
+pub mod boxexc;
 pub mod chars;
 pub mod crlog;
 pub mod fdlibm;
@@ -36,6 +37,8 @@ pub enum Family {
     Numbers,
     Chars,
     Object,
+    /// Exceptions and boxes ([`boxexc`]).
+    BoxExc,
     /// Lowered by the compiler; never called.
     Intrinsic,
 }
@@ -44,9 +47,13 @@ pub enum Family {
 pub fn families() -> Vec<Family> {
     NATIVES
         .iter()
-        .map(|d| {
+        .zip(Native::ALL)
+        .map(|(d, n)| {
             if d.kind == NativeKind::Intrinsic {
                 return Family::Intrinsic;
+            }
+            if boxexc::owns(*n) {
+                return Family::BoxExc;
             }
             match d.class {
                 "java/lang/System" | "java/io/PrintStream" => Family::SystemPrint,
@@ -87,6 +94,7 @@ impl Vm {
             Family::Numbers => self.native_numbers(native, a),
             Family::Chars => self.native_chars(native, a),
             Family::Object => self.native_object(native, a),
+            Family::BoxExc => self.native_boxexc(native, a),
             Family::Intrinsic => Err(bad_native(native)),
         }
     }
