@@ -84,7 +84,11 @@ fn classes_layouts_and_vtables() {
     let (_, main) = class(&p, "Main");
     assert!(main.clinit.is_some());
     // The program's own reference statics (library classes have theirs).
-    let own = p.static_r_names.iter().filter(|n| n.starts_with("Main")).count();
+    let own = p
+        .static_r_names
+        .iter()
+        .filter(|n| n.starts_with("Main"))
+        .count();
     assert_eq!(own, 1);
 }
 

@@ -312,6 +312,8 @@ natives! {
     // ---- misc ---- (append this branch's natives here)
     // ---- repl ---- (append this branch's natives here)
     // ---- lead ---- (append this branch's natives here)
+    // `array.clone()`: a shallow copy of any array (the compiler types it as the array).
+    ArrayClone = "java/lang/Object" "clone" "()Ljava/lang/Object;" Instance;
 }
 
 #[cfg(test)]

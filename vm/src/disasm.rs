@@ -124,13 +124,15 @@ fn annotate(p: &Program, _m: &Method, insn: &crate::insn::Insn) -> String {
     use crate::insn::Insn::*;
     let text = insn.to_string();
     let note = match *insn {
-        CallStatic { m, .. } | CallSpecial { m, .. } => p.methods.get(m.0 as usize).map(|t| {
-            let cls = p
-                .classes
-                .get(t.class.0 as usize)
-                .map_or("?", |c| c.name.as_str());
-            format!("{cls}.{}{}", t.name, t.desc)
-        }),
+        CallStatic { m, .. } | CallSpecial { m, .. } | CallInterface { m, .. } => {
+            p.methods.get(m.0 as usize).map(|t| {
+                let cls = p
+                    .classes
+                    .get(t.class.0 as usize)
+                    .map_or("?", |c| c.name.as_str());
+                format!("{cls}.{}{}", t.name, t.desc)
+            })
+        }
         CallNative { n, .. } => semeru_stdlib::natives::Native::from_index(n.0).map(|n| {
             let d = n.desc();
             format!("{}.{}{}", d.class, d.name, d.desc)

@@ -447,6 +447,9 @@ insns! {
     CallSpecial { m: Meth, p: P, r: R };
     /// Calls the method in vtable slot `v` of the receiver's class; the receiver is `r`.
     CallVirtual { v: VSlot, p: P, r: R };
+    /// Calls the implementation of interface method `m` in the receiver's class
+    /// (its `itable`); the receiver is `r`; `NullPointerException` if null.
+    CallInterface { m: Meth, p: P, r: R };
     /// Calls native `n` with arguments at `p…`/`r…`.
     CallNative { n: Nat, p: P, r: R };
     /// Returns from a `void` method.

@@ -50,6 +50,10 @@ pub struct Class {
     /// The static initializer (`<clinit>`: static field initializers and
     /// `static {}` blocks in source order).
     pub clinit: Option<MethodId>,
+    /// Interface dispatch table: `(interface method, implementation)` for every
+    /// non-static interface method of every interface the class implements
+    /// (empty for interfaces and abstract gaps). `CallInterface` looks it up.
+    pub itable: Vec<(MethodId, MethodId)>,
 }
 
 /// Where a method's result goes.

@@ -165,6 +165,7 @@ fn verify_method(p: &Program, m: &Method) -> Result<(), VmError> {
             Insn::CallStatic { .. }
                 | Insn::CallSpecial { .. }
                 | Insn::CallVirtual { .. }
+                | Insn::CallInterface { .. }
                 | Insn::CallNative { .. }
         );
         let mut bad: Option<&'static str> = None;
@@ -222,6 +223,11 @@ fn verify_method(p: &Program, m: &Method) -> Result<(), VmError> {
                 r: ar,
             }
             | Insn::CallSpecial {
+                m: callee,
+                p: ap,
+                r: ar,
+            }
+            | Insn::CallInterface {
                 m: callee,
                 p: ap,
                 r: ar,

@@ -105,13 +105,20 @@ fn assemble(g: &mut Compiler, source_file: &str, main: MId) -> Program {
         .map(|(i, c)| Class {
             name: c.name.clone(),
             super_class: c.super_,
-            interfaces: Vec::new(),
-            is_interface: false,
+            interfaces: g.table.cext(ClassId(i as u32)).interfaces.clone(),
+            is_interface: g.table.is_interface(ClassId(i as u32)),
             is_abstract: c.is_abstract,
             layout: c.heap_layout.clone(),
             elem_class: elem.get(i).copied().flatten(),
             vtable: c.vtable.iter().map(|m| MethodId(m.0 as u16)).collect(),
             clinit: c.clinit.map(|m| MethodId(m.0 as u16)),
+            itable: g
+                .table
+                .cext(ClassId(i as u32))
+                .itable
+                .iter()
+                .map(|(m, k)| (MethodId(m.0 as u16), MethodId(k.0 as u16)))
+                .collect(),
         })
         .collect();
     let mut methods = Vec::new();

@@ -3,6 +3,7 @@
 
 use super::classes::MId;
 use super::emit::{Emitter, Label};
+use super::generics::GTy;
 use super::state::Compiler;
 use super::types::{Const, Ty};
 use crate::ast::Block;
@@ -29,6 +30,8 @@ pub struct Local {
     /// Declared with an initializer (or a parameter).
     pub initialized: bool,
     pub constant: Option<Const>,
+    /// The declared generic type, when generic.
+    pub g: Option<GTy>,
 }
 
 /// Definite-assignment state: which locals are definitely assigned. `all` is
@@ -131,6 +134,9 @@ pub struct FnCx<'a, 'g> {
     pub in_ctor_call: bool,
     /// Enclosing `try` statements, innermost last.
     pub tries: Vec<TryRec>,
+    /// The target type of the expression about to be checked (an initializer,
+    /// assignment or `return`), for the diamond and generic method inference.
+    pub expect: Option<GTy>,
 }
 
 impl<'a, 'g> FnCx<'a, 'g> {
@@ -161,6 +167,7 @@ impl<'a, 'g> FnCx<'a, 'g> {
             targets: Vec::new(),
             in_ctor_call: false,
             tries: Vec::new(),
+            expect: None,
         }
     }
 
@@ -228,6 +235,7 @@ impl<'a, 'g> FnCx<'a, 'g> {
             is_final,
             initialized,
             constant: None,
+            g: None,
         });
         if let Some(s) = self.scopes.last_mut() {
             s.push(i);

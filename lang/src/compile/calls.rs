@@ -5,6 +5,7 @@ use super::body::FnCx;
 use super::check_expr::Amb;
 use super::classes::{MId, MethodSrc};
 use super::convert::string_ty;
+use super::generics::GTy;
 use super::resolve::TypeName;
 use super::texpr::{CallKind, TExpr, TK};
 use super::types::Ty;
@@ -29,6 +30,11 @@ pub struct Cand {
     pub target: Target,
     /// Declaring class, for messages.
     pub owner: String,
+    /// A varargs method (`T... a`).
+    pub varargs: bool,
+    /// Selected by variable-arity invocation: the trailing arguments are packed
+    /// into an array.
+    pub expand: bool,
 }
 
 /// The receiver of a call, as written.
@@ -49,11 +55,17 @@ impl<'a> FnCx<'a, '_> {
     /// Methods named `name` of class `c` and its superclasses (overridden ones once).
     fn class_cands(&mut self, c: ClassId, name: &str) -> Vec<Cand> {
         let mut out: Vec<Cand> = Vec::new();
-        for k in self.g.table.chain(c) {
+        let chain = self.g.table.chain(c);
+        let ifaces = self.g.table.all_interfaces(c);
+        for (i, k) in chain.iter().chain(&ifaces).enumerate() {
+            let k = *k;
             let ms = self.g.table.class(k).methods.clone();
             for m in ms {
                 let mi = self.g.table.method(m);
-                if mi.name != name || out.iter().any(|o| o.params == mi.params) {
+                // Static interface methods are not inherited.
+                let inherited_static = i >= chain.len() && mi.is_static;
+                if mi.name != name || inherited_static || out.iter().any(|o| o.params == mi.params)
+                {
                     continue;
                 }
                 out.push(Cand {
@@ -62,6 +74,8 @@ impl<'a> FnCx<'a, '_> {
                     is_static: mi.is_static,
                     target: Target::Method(m),
                     owner: self.g.table.class(k).display.clone(),
+                    varargs: self.g.table.mext(m).varargs,
+                    expand: false,
                 });
             }
             if self.g.table.is_lib(k) && k.0 != OBJECT {
@@ -95,6 +109,8 @@ impl<'a> FnCx<'a, '_> {
                     || (d.kind == NativeKind::Intrinsic && d.name == "valueOf"),
                 target: Target::Native(n, d.kind),
                 owner: owner.clone(),
+                varargs: false,
+                expand: false,
             });
         }
         out
@@ -112,6 +128,16 @@ impl<'a> FnCx<'a, '_> {
             }
             Ty::Class(c) if c.0 == PRINT_STREAM => self.native_cands("java/io/PrintStream", name),
             Ty::Class(c) => self.class_cands(*c, name),
+            Ty::Array(_) if name == "clone" => vec![Cand {
+                // `int[] b = a.clone();`: Java types an array's clone as the array.
+                params: Vec::new(),
+                ret: t.clone(),
+                is_static: false,
+                target: Target::Native(Native::ArrayClone, NativeKind::Instance),
+                owner: "Object".to_string(),
+                varargs: false,
+                expand: false,
+            }],
             Ty::Array(_) => self.class_cands(ClassId(OBJECT), name),
             _ => Vec::new(),
         }
@@ -148,6 +174,9 @@ impl<'a> FnCx<'a, '_> {
             })
             .collect();
         if applicable.is_empty() {
+            if let Some(c) = self.select_varargs(&cands, args) {
+                return Some(c);
+            }
             let a = self.arg_list(args);
             if cands.len() == 1 {
                 let c = &cands[0];
@@ -210,6 +239,72 @@ impl<'a> FnCx<'a, '_> {
         applicable.first().map(|c| (*c).clone())
     }
 
+    /// Phase 3 of JLS 15.12.2: variable-arity invocation. The first applicable
+    /// varargs candidate whose fixed parameters are most specific wins.
+    fn select_varargs(&mut self, cands: &[Cand], args: &[TExpr]) -> Option<Cand> {
+        let fits = |c: &Cand| {
+            let Some((Ty::Array(elem), fixed)) = c.params.split_last().map(|(l, f)| (l.clone(), f))
+            else {
+                return false;
+            };
+            c.varargs
+                && args.len() >= fixed.len()
+                && args.iter().enumerate().all(|(i, a)| {
+                    let p = fixed.get(i).unwrap_or(&elem);
+                    a.ty != Ty::Void && self.g.table.widens(&a.ty, p)
+                })
+        };
+        let ok: Vec<&Cand> = cands.iter().filter(|c| fits(c)).collect();
+        let best = ok
+            .iter()
+            .find(|c| {
+                ok.iter().all(|o| {
+                    c.params
+                        .iter()
+                        .zip(&o.params)
+                        .all(|(p, q)| self.g.table.widens(p, q))
+                })
+            })
+            .or(ok.first())?;
+        let mut c = (*best).clone();
+        c.expand = true;
+        Some(c)
+    }
+
+    /// Converts arguments to the selected candidate's parameter types, packing
+    /// the trailing ones into an array for a variable-arity call.
+    pub fn pack_args(&mut self, c: &Cand, args: Vec<TExpr>, span: Span) -> Vec<TExpr> {
+        if !c.expand {
+            return args
+                .into_iter()
+                .zip(&c.params)
+                .map(|(a, p)| self.invoke_conv(a, p))
+                .collect();
+        }
+        let n = c.params.len().saturating_sub(1);
+        let arr_ty = c.params.last().cloned().unwrap_or(Ty::Error);
+        let elem = match &arr_ty {
+            Ty::Array(e) => (**e).clone(),
+            _ => Ty::Error,
+        };
+        let mut out = Vec::new();
+        let mut rest = Vec::new();
+        for (i, a) in args.into_iter().enumerate() {
+            if i < n {
+                out.push(self.invoke_conv(a, &c.params[i]));
+            } else {
+                rest.push(self.invoke_conv(a, &elem));
+            }
+        }
+        let class = self.g.table.array_class(&elem);
+        out.push(TExpr::new(
+            TK::ArrayLit { class, elems: rest },
+            arr_ty,
+            span,
+        ));
+        out
+    }
+
     fn check_args(&mut self, args: &[Expr]) -> Vec<TExpr> {
         args.iter().map(|a| self.check_expr(a)).collect()
     }
@@ -220,6 +315,7 @@ impl<'a> FnCx<'a, '_> {
         name: &Ident,
         args: &[Expr],
         span: Span,
+        expect: Option<GTy>,
     ) -> TExpr {
         let (recv, cands) = match target {
             None => {
@@ -277,7 +373,19 @@ impl<'a> FnCx<'a, '_> {
         let Some(c) = self.select("method", &name.name, cands, &args, name.span) else {
             return TExpr::error(span);
         };
-        self.build_call(c, recv, args, &name.name, span)
+        let recv_g = match &recv {
+            Recv::Implicit(k) => Some(self.g.table.this_gty(*k)),
+            Recv::Expr(e) => Some(self.gty_of(e)),
+            Recv::Type | Recv::Super => None,
+        };
+        let arg_gs: Vec<GTy> = args.iter().map(|a| self.gty_of(a)).collect();
+        let call = self.build_call(c.clone(), recv, args, &name.name, span);
+        match c.target {
+            Target::Method(m) => {
+                self.generic_result(call, m, recv_g.as_ref(), &arg_gs, expect.as_ref())
+            }
+            Target::Native(..) => call,
+        }
     }
 
     pub fn check_super_call(&mut self, name: &Ident, args: &[Expr], span: Span) -> TExpr {
@@ -290,7 +398,13 @@ impl<'a> FnCx<'a, '_> {
         let Some(c) = self.select("method", &name.name, cands, &args, name.span) else {
             return TExpr::error(span);
         };
-        self.build_call(c, Recv::Super, args, &name.name, span)
+        let this_g = self.g.table.this_gty(self.class);
+        let arg_gs: Vec<GTy> = args.iter().map(|a| self.gty_of(a)).collect();
+        let call = self.build_call(c.clone(), Recv::Super, args, &name.name, span);
+        match c.target {
+            Target::Method(m) => self.generic_result(call, m, Some(&this_g), &arg_gs, None),
+            Target::Native(..) => call,
+        }
     }
 
     fn build_call(
@@ -301,11 +415,7 @@ impl<'a> FnCx<'a, '_> {
         name: &str,
         span: Span,
     ) -> TExpr {
-        let args: Vec<TExpr> = args
-            .into_iter()
-            .zip(&c.params)
-            .map(|(a, p)| self.invoke_conv(a, p))
-            .collect();
+        let args = self.pack_args(&c, args, span);
         let ret = c.ret.clone();
         if c.is_static {
             let kind = match c.target {
@@ -397,7 +507,9 @@ impl<'a> FnCx<'a, '_> {
                         ),
                     );
                 }
+                let iface = self.g.table.is_interface(owner);
                 match (is_super || private, native, vslot) {
+                    (false, None, None) if iface => CallKind::Interface(mid(m)),
                     (true, Some(n), _) => CallKind::Native(n),
                     (true, None, _) | (false, _, None) => CallKind::Special(mid(m)),
                     (false, _, Some(v)) => CallKind::Virtual(v),
@@ -437,8 +549,15 @@ impl<'a> FnCx<'a, '_> {
     }
 
     /// `new C(args)`.
-    pub fn check_new(&mut self, ty: &TypeExpr, args: &[Expr], span: Span) -> TExpr {
-        let t = self.g.resolve_type(Some(self.class), ty);
+    pub fn check_new(
+        &mut self,
+        ty: &TypeExpr,
+        args: &[Expr],
+        span: Span,
+        expect: Option<GTy>,
+    ) -> TExpr {
+        let gt = self.g.resolve_gtype(Some(self.class), ty);
+        let t = self.g.table.erase(&gt);
         let args = self.check_args(args);
         let c = match t {
             Ty::Class(c) => c,
@@ -485,18 +604,25 @@ impl<'a> FnCx<'a, '_> {
                 .error(span, format!("{n} is abstract; cannot be instantiated"));
             return TExpr::error(span);
         }
+        if self.g.table.is_interface(c) {
+            let n = info.display.clone();
+            self.g
+                .error(span, format!("{n} is abstract; cannot be instantiated"));
+            return TExpr::error(span);
+        }
         let simple = info.simple.clone();
         let Some(k) = self.ctor_select(c, &simple, &args, span) else {
             return TExpr::error(span);
         };
+        let arg_gs: Vec<GTy> = args.iter().map(|a| self.gty_of(a)).collect();
+        let new_g = match &k.target {
+            Target::Method(m) => self.new_gty(c, gt, *m, &arg_gs, expect.as_ref()),
+            Target::Native(..) => gt,
+        };
         let Target::Method(m) = k.target else {
             return TExpr::error(span);
         };
-        let args = args
-            .into_iter()
-            .zip(&k.params)
-            .map(|(a, p)| self.invoke_conv(a, p))
-            .collect();
+        let args = self.pack_args(&k, args, span);
         let init = self.init_for(c);
         TExpr::new(
             TK::New {
@@ -508,6 +634,7 @@ impl<'a> FnCx<'a, '_> {
             Ty::Class(c),
             span,
         )
+        .with_g(new_g)
     }
 
     /// Overload resolution among the constructors of `c`.
@@ -530,6 +657,8 @@ impl<'a> FnCx<'a, '_> {
                     is_static: false,
                     target: Target::Method(*m),
                     owner: owner.clone(),
+                    varargs: self.g.table.mext(*m).varargs,
+                    expand: false,
                 }
             })
             .collect();

@@ -5,6 +5,7 @@ use super::body::{BodyKind, FnCx};
 use super::classes::{ClassTable, ConstState, FieldId, FieldSlot};
 use super::consts;
 use super::convert::{conv, string_ty};
+use super::generics::GTy;
 use super::resolve::TypeName;
 use super::texpr::{CallKind, LVal, TExpr, TK};
 use super::types::{Const, Ty};
@@ -96,6 +97,12 @@ fn lib_constant(class: &str, name: &str) -> Option<(Const, Ty)> {
 
 impl<'a> FnCx<'a, '_> {
     pub fn check_expr(&mut self, e: &Expr) -> TExpr {
+        // The target type applies to this expression only, not to its parts.
+        let expect = self.expect.take();
+        self.check_expr_in(e, expect)
+    }
+
+    fn check_expr_in(&mut self, e: &Expr, expect: Option<GTy>) -> TExpr {
         let span = e.span;
         match &e.kind {
             ExprKind::Lit(l) => self.literal(l, span, false),
@@ -135,7 +142,7 @@ impl<'a> FnCx<'a, '_> {
                 if let Some(t) = type_args.first() {
                     self.g.unsupported(t.span, "an explicit type argument");
                 }
-                self.check_call(target.as_deref(), name, args, span)
+                self.check_call(target.as_deref(), name, args, span, expect)
             }
             ExprKind::SuperCall { name, args } => self.check_super_call(name, args, span),
             ExprKind::New { ty, args, body } => {
@@ -143,7 +150,7 @@ impl<'a> FnCx<'a, '_> {
                     self.g.unsupported(span, "an anonymous class");
                     return TExpr::error(span);
                 }
-                self.check_new(ty, args, span)
+                self.check_new(ty, args, span, expect)
             }
             ExprKind::NewArray {
                 elem,
@@ -205,9 +212,10 @@ impl<'a> FnCx<'a, '_> {
                 )
             }
             ExprKind::Cast { ty, expr } => {
-                let t = self.g.resolve_type(Some(self.class), ty);
+                let gt = self.g.resolve_gtype(Some(self.class), ty);
+                let t = self.g.table.erase(&gt);
                 let v = self.check_expr(expr);
-                self.cast(v, t, span)
+                self.cast(v, t, span).with_g(gt)
             }
             ExprKind::This => {
                 if self.is_static {
@@ -340,7 +348,12 @@ impl<'a> FnCx<'a, '_> {
             if let Some(c) = constant {
                 return Some(TExpr::new(TK::Const(c), ty, span));
             }
-            return Some(TExpr::new(TK::Local(reg), ty, span));
+            let g = self.locals[i].g.clone();
+            let e = TExpr::new(TK::Local(reg), ty, span);
+            return Some(match g {
+                Some(g) => e.with_g(g),
+                None => e,
+            });
         }
         let mut c = Some(self.class);
         while let Some(k) = c {
@@ -399,14 +412,23 @@ impl<'a> FnCx<'a, '_> {
             ),
             FieldSlot::Instance(off) => {
                 let _ = is_static;
-                TExpr::new(
+                let fg = self.g.table.field_gty(f);
+                let res = fg.is_generic().then(|| {
+                    let map = self.g.table.member_map(&self.gty_of(&obj), owner);
+                    self.g.table.subst(&fg, &map)
+                });
+                let e = TExpr::new(
                     TK::GetField {
                         obj: Box::new(obj),
                         off,
                     },
-                    ty,
+                    ty.clone(),
                     span,
-                )
+                );
+                match res {
+                    Some(res) => self.narrow(e, &ty, res),
+                    None => e,
+                }
             }
         }
     }
@@ -584,6 +606,11 @@ impl<'a> FnCx<'a, '_> {
 
     /// Checks an initializer (which may be an array initializer) against type `ty`.
     pub fn check_init(&mut self, e: &Expr, ty: &Ty) -> TExpr {
+        self.check_init_g(e, ty, None)
+    }
+
+    /// [`FnCx::check_init`] with the declared generic type as the target type.
+    pub fn check_init_g(&mut self, e: &Expr, ty: &Ty, g: Option<GTy>) -> TExpr {
         if let ExprKind::ArrayInit(elems) = &e.kind {
             return match ty {
                 Ty::Array(el) => self.array_lit(elems, el, e.span),
@@ -601,6 +628,7 @@ impl<'a> FnCx<'a, '_> {
                 }
             };
         }
+        self.expect = Some(g.unwrap_or_else(|| GTy::Plain(ty.clone())));
         let v = self.check_expr(e);
         self.assign_conv(v, ty)
     }
@@ -1256,6 +1284,9 @@ impl<'a> FnCx<'a, '_> {
         };
         let Some(op) = op else {
             let lv = self.check_lvalue(lhs, false);
+            if let Some((_, ty)) = &lv {
+                self.expect = Some(GTy::Plain(ty.clone()));
+            }
             let r = self.check_expr(rhs);
             if let Some(i) = local {
                 self.da.add(i);

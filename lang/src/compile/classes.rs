@@ -122,6 +122,8 @@ pub struct ClassTable<'a> {
     pub lib: Vec<bool>,
     pub static_p_names: Vec<String>,
     pub static_r_names: Vec<String>,
+    /// Generic signatures and interface data (see `generics.rs`).
+    pub gen: super::generics::GenTables,
 }
 
 impl<'a> ClassTable<'a> {
@@ -179,7 +181,7 @@ impl<'a> ClassTable<'a> {
         match (from, to) {
             (Ty::Error, _) | (_, Ty::Error) => true,
             (Ty::Null, t) => t.is_ref(),
-            (Ty::Class(a), Ty::Class(b)) => self.is_subclass(*a, *b),
+            (Ty::Class(a), Ty::Class(b)) => self.is_subtype(*a, *b),
             (Ty::Array(_), Ty::Class(b)) => b.0 == OBJECT,
             (Ty::Array(a), Ty::Array(b)) => {
                 if a.is_prim() || b.is_prim() {
@@ -210,8 +212,17 @@ impl<'a> ClassTable<'a> {
         if self.ref_assignable(from, to) || self.ref_assignable(to, from) {
             return true;
         }
+        let final_class = |c: ClassId| match self.class(c).origin {
+            ClassOrigin::User(d) => d.modifiers.final_,
+            ClassOrigin::Builtin => c.0 == STRING,
+            ClassOrigin::Array(_) => true,
+        };
         match (from, to) {
             (Ty::Array(a), Ty::Array(b)) if a.is_ref() && b.is_ref() => self.ref_castable(a, b),
+            // A cast between an interface and a class (or another interface)
+            // may succeed unless the class is final and does not implement it.
+            (Ty::Class(a), Ty::Class(b)) if self.is_interface(*b) => !final_class(*a),
+            (Ty::Class(a), Ty::Class(b)) if self.is_interface(*a) => !final_class(*b),
             _ => false,
         }
     }
@@ -341,10 +352,10 @@ impl<'a> ClassTable<'a> {
         }
     }
 
-    /// Finds a field by name in `c` or its superclasses (the first one found
-    /// hides the others).
+    /// Finds a field by name in `c` or its superclasses, then its interfaces'
+    /// constants (the first one found hides the others).
     pub fn find_field(&self, c: ClassId, name: &str) -> Option<FieldId> {
-        for k in self.chain(c) {
+        for k in self.chain(c).into_iter().chain(self.all_interfaces(c)) {
             for f in &self.class(k).fields {
                 if self.field(*f).name == name {
                     return Some(*f);

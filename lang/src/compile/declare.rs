@@ -5,6 +5,7 @@
 use super::classes::{
     ClassInfo, ClassOrigin, ConstState, FieldId, FieldInfo, FieldSlot, MId, MethodInfo, MethodSrc,
 };
+use super::generics::GTy;
 use super::library::LibUnit;
 use super::state::Compiler;
 use super::types::Ty;
@@ -66,6 +67,10 @@ impl<'a> Compiler<'a> {
         for &c in &vt_order {
             self.build_vtable(c);
         }
+        for &c in &order {
+            self.build_itable(c);
+        }
+        self.string_interfaces();
         users
     }
 
@@ -176,7 +181,16 @@ impl<'a> Compiler<'a> {
     }
 
     fn check_class_modifiers(&mut self, m: &Modifiers) {
+        self.check_modifiers_allowing(m, &[]);
+    }
+
+    /// Like `check_class_modifiers`, accepting the listed extra modifiers
+    /// (`default` on interface methods).
+    fn check_modifiers_allowing(&mut self, m: &Modifiers, ok: &[&str]) {
         for o in &m.other {
+            if ok.contains(&o.name.as_str()) {
+                continue;
+            }
             if o.name == "native" && self.declaring_lib {
                 continue; // bound to the natives table (see `declare_methods`)
             }
@@ -201,21 +215,20 @@ impl<'a> Compiler<'a> {
     ) {
         let lib = package.is_some() || outer.is_some_and(|o| self.table.is_lib(o));
         match d.kind {
-            ClassKind::Class => {}
-            ClassKind::Interface => {
-                return self.unsupported(d.name.span, "an interface");
-            }
+            ClassKind::Class | ClassKind::Interface => {}
             ClassKind::Enum => return self.unsupported(d.name.span, "an enum"),
             ClassKind::Record => return self.unsupported(d.name.span, "a record"),
         }
-        if outer.is_some() && !d.modifiers.static_ {
+        let is_interface = d.kind == ClassKind::Interface;
+        // Members of interfaces, and nested interfaces, are implicitly static.
+        let implicitly_static = is_interface || outer.is_some_and(|o| self.table.is_interface(o));
+        if outer.is_some() && !d.modifiers.static_ && !implicitly_static {
             self.unsupported(d.name.span, "an inner (non-static nested) class");
         }
-        if let Some(tp) = d.type_params.first() {
-            self.unsupported(tp.name.span, "a generic class");
-        }
-        if let Some(i) = d.implements.first() {
-            self.unsupported(i.span, "an interface");
+        if is_interface {
+            if let Some(e) = &d.extends {
+                self.error(e.span, "'{' expected: an interface extends interfaces only");
+            }
         }
         self.check_class_modifiers(&d.modifiers);
         let simple = d.name.name.clone();
@@ -288,9 +301,13 @@ impl<'a> Compiler<'a> {
             heap_layout: InstanceLayout::default().to_layout(),
             vtable: Vec::new(),
             clinit: None,
-            is_abstract: d.modifiers.abstract_,
+            is_abstract: d.modifiers.abstract_ || is_interface,
             span: d.name.span,
         });
+        let tparams = self.declare_tparams(&d.type_params);
+        let ext = self.table.cext_mut(id);
+        ext.is_interface = is_interface;
+        ext.tparams = tparams;
         match outer {
             Some(o) => self.table.class_mut(o).nested.push((simple, id)),
             None if lib => {
@@ -330,8 +347,36 @@ impl<'a> Compiler<'a> {
             return; // a library file for a built-in: the built-in's superclass stands
         }
         let Some(d) = self.user_decl(c) else { return };
+        let tps = self.table.cext(c).tparams.clone();
+        self.resolve_tparam_bounds(Some(c), &tps, &d.type_params);
         let mut sup = ClassId(OBJECT);
+        let mut gsupers = Vec::new();
+        let mut ifaces = Vec::new();
+        for t in &d.implements {
+            let g = self.resolve_gtype(Some(c), t);
+            match self.table.erase(&g) {
+                Ty::Class(i) if self.table.is_interface(i) => {
+                    if ifaces.contains(&i) {
+                        let n = self.table.class(i).display.clone();
+                        self.error(t.span, format!("repeated interface {n}"));
+                    }
+                    ifaces.push(i);
+                    gsupers.push(g);
+                }
+                Ty::Error => {}
+                _ => self.error(t.span, "interface expected here"),
+            }
+        }
+        {
+            let ext = self.table.cext_mut(c);
+            ext.interfaces = ifaces;
+            ext.gsupers = gsupers;
+        }
         if let Some(t) = &d.extends {
+            let g = self.resolve_gtype(Some(c), t);
+            if g.is_generic() {
+                self.table.cext_mut(c).gsupers.insert(0, g);
+            }
             let scope = self.table.class(c).outer;
             match self.resolve_type(scope.or(Some(c)), t) {
                 Ty::Class(s) if s.0 == STRING => {
@@ -344,6 +389,9 @@ impl<'a> Compiler<'a> {
                 {
                     let n = self.table.class(s).display.clone();
                     self.unsupported(t.span, &format!("extending the built-in class {n}"));
+                }
+                Ty::Class(s) if self.table.is_interface(s) => {
+                    self.error(t.span, "no interface expected here");
                 }
                 Ty::Class(s) => {
                     if let Some(sd) = self.user_decl(s) {
@@ -386,13 +434,23 @@ impl<'a> Compiler<'a> {
         for m in &d.members {
             let Member::Field(fd) = m else { continue };
             self.check_class_modifiers(&fd.modifiers);
-            let base = self.resolve_type(Some(c), &fd.ty);
+            let in_interface = self.table.is_interface(c);
+            let gbase = self.resolve_gtype(Some(c), &fd.ty);
+            let base = self.table.erase(&gbase);
             for decl in &fd.declarators {
                 let mut ty = base.clone();
+                let mut gty = gbase.clone();
                 if !ty.is_error() {
                     for _ in 0..decl.extra_dims {
                         ty = Ty::Array(Box::new(ty));
+                        gty = match gty {
+                            GTy::Plain(t) => GTy::Plain(Ty::Array(Box::new(t))),
+                            g => GTy::Array(Box::new(g)),
+                        };
                     }
+                }
+                if in_interface && decl.init.is_none() {
+                    self.error(decl.name.span, "= expected");
                 }
                 let name = decl.name.name.clone();
                 let dup = self
@@ -409,7 +467,7 @@ impl<'a> Compiler<'a> {
                     );
                     continue;
                 }
-                let is_static = fd.modifiers.static_;
+                let is_static = fd.modifiers.static_ || in_interface;
                 let slot = if is_static {
                     let full = format!("{}.{name}", self.table.class(c).name);
                     if ty.is_prim() {
@@ -423,6 +481,9 @@ impl<'a> Compiler<'a> {
                     FieldSlot::Instance(0)
                 };
                 let id = FieldId(self.table.fields.len() as u32);
+                if gty.is_generic() {
+                    self.table.gen.fields.insert(id, gty);
+                }
                 if !is_static {
                     kinds.push(ty.elem_kind());
                     inst.push(id);
@@ -432,7 +493,7 @@ impl<'a> Compiler<'a> {
                     class: c,
                     ty,
                     is_static,
-                    is_final: fd.modifiers.final_,
+                    is_final: fd.modifiers.final_ || in_interface,
                     is_private: fd.modifiers.private,
                     slot,
                     decl: Some(decl),
@@ -490,23 +551,30 @@ impl<'a> Compiler<'a> {
         cls.layout = layout;
     }
 
-    /// Parameter types. A varargs parameter is an array; only `main(String...)`
-    /// may have one (calls do not pack arguments yet).
-    fn declare_params(&mut self, c: ClassId, params: &'a [ast::Param], is_main: bool) -> Vec<Ty> {
+    /// Parameter types, erased and as written. A varargs parameter `T... a` is an
+    /// array `T[]`.
+    fn declare_params_g(&mut self, c: ClassId, params: &'a [ast::Param]) -> (Vec<Ty>, Vec<GTy>) {
         let mut out = Vec::new();
-        for p in params {
-            let mut t = self.resolve_type(Some(c), &p.ty);
+        let mut gout = Vec::new();
+        for (i, p) in params.iter().enumerate() {
+            let mut g = self.resolve_gtype(Some(c), &p.ty);
             if p.varargs {
-                if !is_main {
-                    self.unsupported(p.name.span, "a varargs parameter");
+                if i + 1 != params.len() {
+                    self.error(
+                        p.name.span,
+                        "a varargs parameter must be the last parameter",
+                    );
                 }
-                if !t.is_error() {
-                    t = Ty::Array(Box::new(t));
-                }
+                g = match g {
+                    GTy::Plain(Ty::Error) => GTy::Plain(Ty::Error),
+                    GTy::Plain(t) => GTy::Plain(Ty::Array(Box::new(t))),
+                    g => GTy::Array(Box::new(g)),
+                };
             }
-            out.push(t);
+            out.push(self.table.erase(&g));
+            gout.push(g);
         }
-        out
+        (out, gout)
     }
 
     fn sig_string(&self, name: &str, params: &[Ty]) -> String {
@@ -517,27 +585,51 @@ impl<'a> Compiler<'a> {
     fn declare_methods(&mut self, c: ClassId) {
         let Some(d) = self.user_decl(c) else { return };
         let mut has_clinit = false;
+        let in_interface = self.table.is_interface(c);
         for m in &d.members {
             match m {
                 Member::Method(md) => {
+                    let is_default = md.modifiers.other.iter().any(|o| o.name == "default");
                     self.declaring_lib = self.table.is_lib(c);
-                    self.check_class_modifiers(&md.modifiers);
+                    if in_interface {
+                        self.check_modifiers_allowing(&md.modifiers, &["default"]);
+                        if md.modifiers.protected {
+                            self.error(md.name.span, "modifier protected not allowed here");
+                        }
+                    } else {
+                        self.check_class_modifiers(&md.modifiers);
+                    }
                     self.declaring_lib = false;
                     let is_native = self.table.is_lib(c)
                         && md.modifiers.other.iter().any(|o| o.name == "native");
-                    if let Some(tp) = md.type_params.first() {
-                        self.unsupported(tp.name.span, "a generic method");
-                    }
-                    let params = self.declare_params(
-                        c,
-                        &md.params,
-                        md.name.name == "main" && md.modifiers.static_,
-                    );
-                    let ret = match &md.ret {
-                        None => Ty::Void,
-                        Some(t) => self.resolve_type(Some(c), t),
+                    let tparams = self.declare_tparams(&md.type_params);
+                    let saved_scope = std::mem::replace(&mut self.tv_scope, tparams.clone());
+                    self.resolve_tparam_bounds(Some(c), &tparams, &md.type_params);
+                    let (params, gparams) = self.declare_params_g(c, &md.params);
+                    let gret = match &md.ret {
+                        None => GTy::Plain(Ty::Void),
+                        Some(t) => self.resolve_gtype(Some(c), t),
                     };
-                    let is_abstract = md.modifiers.abstract_;
+                    self.tv_scope = saved_scope;
+                    let ret = self.table.erase(&gret);
+                    let is_static = md.modifiers.static_;
+                    let is_abstract = md.modifiers.abstract_
+                        || (in_interface
+                            && md.body.is_none()
+                            && !is_static
+                            && !md.modifiers.private);
+                    if in_interface
+                        && md.body.is_none()
+                        && (is_default || is_static || md.modifiers.private)
+                    {
+                        self.error(md.name.span, "missing method body, or declare abstract");
+                    } else if in_interface
+                        && md.body.is_some()
+                        && !(is_default || is_static || md.modifiers.private)
+                    {
+                        self.error(md.name.span, "interface abstract methods cannot have body");
+                    }
+                    let varargs = md.params.last().is_some_and(|p| p.varargs);
                     let mut src = MethodSrc::Method(md);
                     match (&md.body, is_abstract) {
                         (None, false) if is_native => {
@@ -577,21 +669,37 @@ impl<'a> Compiler<'a> {
                         );
                         continue;
                     }
+                    let access = if in_interface && !md.modifiers.private {
+                        3
+                    } else {
+                        access_of(&md.modifiers)
+                    };
                     let id = self.push_method(MethodInfo {
                         name: md.name.name.clone(),
                         class: c,
                         params,
                         ret,
-                        is_static: md.modifiers.static_,
+                        is_static,
                         is_private: md.modifiers.private,
                         is_abstract,
                         is_final: md.modifiers.final_,
-                        access: access_of(&md.modifiers),
+                        access,
                         vslot: None,
                         src,
                         span: md.name.span,
                     });
                     self.table.class_mut(c).methods.push(id);
+                    let generic = gret.is_generic() || gparams.iter().any(GTy::is_generic);
+                    if generic || varargs || is_default || !tparams.is_empty() {
+                        let e = self.table.mext_mut(id);
+                        e.tparams = tparams;
+                        e.varargs = varargs;
+                        e.is_default = is_default;
+                        if generic {
+                            e.gparams = gparams;
+                            e.gret = Some(gret);
+                        }
+                    }
                 }
                 Member::Constructor(cd) => {
                     self.check_class_modifiers(&cd.modifiers);
@@ -602,7 +710,8 @@ impl<'a> Compiler<'a> {
                         );
                         continue;
                     }
-                    let params = self.declare_params(c, &cd.params, false);
+                    let (params, gparams) = self.declare_params_g(c, &cd.params);
+                    let varargs = cd.params.last().is_some_and(|p| p.varargs);
                     let dup = self
                         .table
                         .class(c)
@@ -633,9 +742,16 @@ impl<'a> Compiler<'a> {
                         span: cd.name.span,
                     });
                     self.table.class_mut(c).ctors.push(id);
+                    if varargs || gparams.iter().any(GTy::is_generic) {
+                        let e = self.table.mext_mut(id);
+                        e.varargs = varargs;
+                        e.gparams = gparams;
+                    }
                 }
                 Member::Field(fd) => {
-                    if fd.modifiers.static_ && fd.declarators.iter().any(|d| d.init.is_some()) {
+                    if (fd.modifiers.static_ || in_interface)
+                        && fd.declarators.iter().any(|d| d.init.is_some())
+                    {
                         has_clinit = true;
                     }
                 }
@@ -643,7 +759,7 @@ impl<'a> Compiler<'a> {
                 Member::Class(_) => {}
             }
         }
-        if self.table.class(c).ctors.is_empty() {
+        if self.table.class(c).ctors.is_empty() && !in_interface {
             let id = self.push_method(MethodInfo {
                 name: "<init>".into(),
                 class: c,
@@ -688,6 +804,12 @@ impl<'a> Compiler<'a> {
     fn build_vtable(&mut self, c: ClassId) {
         let sup = self.table.class(c).super_.unwrap_or(ClassId(OBJECT));
         let mut vt = self.table.class(sup).vtable.clone();
+        if self.table.is_interface(c) {
+            // Interface methods are dispatched through itables; an interface
+            // type's vtable is Object's (for toString and friends).
+            self.table.class_mut(c).vtable = vt;
+            return;
+        }
         if c.0 == STRING {
             // `toString`, `equals` and `hashCode` of String are natives.
             let own = &self.table.class(c).vtable;
@@ -699,8 +821,8 @@ impl<'a> Compiler<'a> {
             let mi = self.table.method(m);
             let (name, params, span) = (mi.name.clone(), mi.params.clone(), mi.span);
             let slot = vt.iter().position(|o| {
-                let o = self.table.method(*o);
-                o.name == name && o.params == params
+                let oi = self.table.method(*o);
+                oi.name == name && (oi.params == params || self.table.params_in(c, *o) == params)
             });
             if mi.is_static || mi.is_private {
                 if let (Some(i), true) = (slot, mi.is_static) {
@@ -778,5 +900,95 @@ impl<'a> Compiler<'a> {
             self.sig_string(&oi.name, &oi.params),
             self.table.class(oi.class).display
         )
+    }
+
+    /// `String implements Comparable<String>` (when the program uses `Comparable`):
+    /// its `compareTo` is a native.
+    fn string_interfaces(&mut self) {
+        let Some(&cmp) = self.table.lib_top_level.get("Comparable") else {
+            return;
+        };
+        let Some(&iface_m) = self
+            .table
+            .class(cmp)
+            .methods
+            .iter()
+            .find(|m| self.table.method(**m).name == "compareTo")
+        else {
+            return;
+        };
+        let s = ClassId(STRING);
+        let imp = self.native_method(s, Native::StrCompareTo, None);
+        let ext = self.table.cext_mut(s);
+        if !ext.interfaces.contains(&cmp) {
+            ext.interfaces.push(cmp);
+            ext.gsupers
+                .push(GTy::Class(cmp, vec![GTy::Plain(Ty::Class(s))]));
+        }
+        ext.itable.push((iface_m, imp));
+    }
+
+    /// The interface dispatch table of class `c`, and the check that a concrete
+    /// class implements every abstract interface method.
+    fn build_itable(&mut self, c: ClassId) {
+        if self.table.is_interface(c) {
+            return;
+        }
+        let vt = self.table.class(c).vtable.clone();
+        let ifaces = self.table.all_interfaces(c);
+        let mut itable: Vec<(MId, MId)> = Vec::new();
+        let is_abstract = self.table.class(c).is_abstract;
+        for &i in &ifaces {
+            let ms = self.table.class(i).methods.clone();
+            for m in ms {
+                let mi = self.table.method(m);
+                if mi.is_static || mi.is_private {
+                    continue;
+                }
+                let name = mi.name.clone();
+                let want = [mi.params.clone(), self.table.params_in(c, m)];
+                let matches = |t: &super::classes::ClassTable, k: MId| {
+                    let ki = t.method(k);
+                    ki.name == name
+                        && !ki.is_static
+                        && (want.contains(&ki.params) || want.contains(&t.params_in(c, k)))
+                };
+                let mut found = vt
+                    .iter()
+                    .copied()
+                    .find(|k| matches(&self.table, *k) && !self.table.method(*k).is_abstract);
+                if found.is_none() {
+                    // The first default method along the (nearest-first) interfaces.
+                    found =
+                        ifaces.iter().find_map(|j| {
+                            self.table.class(*j).methods.iter().copied().find(|k| {
+                                matches(&self.table, *k) && self.table.mext(*k).is_default
+                            })
+                        });
+                }
+                match found {
+                    Some(k) => itable.push((m, k)),
+                    None if !is_abstract => {
+                        let mi = self.table.method(m);
+                        let sig = self.sig_string(&mi.name, &want[1]);
+                        let cls = self.table.class(c);
+                        let (cn, an, span) = (
+                            cls.display.clone(),
+                            self.table.class(mi.class).display.clone(),
+                            cls.span,
+                        );
+                        self.error(
+                            span,
+                            format!(
+                                "{cn} is not abstract and does not override abstract method {sig} in {an}"
+                            ),
+                        );
+                        return;
+                    }
+                    None => {}
+                }
+            }
+        }
+        self.table.cext_mut(c).itable = itable;
     }
 }

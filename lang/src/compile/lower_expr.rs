@@ -624,6 +624,7 @@ impl FnCx<'_, '_> {
             CallKind::Static(m, _) => Insn::CallStatic { m: Meth(m.0), p, r },
             CallKind::Special(m) => Insn::CallSpecial { m: Meth(m.0), p, r },
             CallKind::Virtual(v) => Insn::CallVirtual { v: VSlot(*v), p, r },
+            CallKind::Interface(m) => Insn::CallInterface { m: Meth(m.0), p, r },
             CallKind::Native(n) => Insn::CallNative {
                 n: Nat(*n as u16),
                 p,

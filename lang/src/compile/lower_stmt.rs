@@ -4,6 +4,7 @@
 use super::body::{Da, FnCx, JumpTarget};
 use super::classes::ClassTable;
 use super::emit::{Label, PendingSwitch, Reg};
+use super::generics::GTy;
 use super::texpr::{TExpr, TK};
 use super::types::{Const, Ty};
 use crate::ast::{
@@ -127,16 +128,18 @@ impl<'a> FnCx<'a, '_> {
             );
         }
         let is_var = matches!(ty.kind, TypeExprKind::Var);
-        let base = if is_var {
-            Ty::Error
+        let gbase = if is_var {
+            GTy::Plain(Ty::Error)
         } else {
-            self.g.resolve_type(Some(self.class), ty)
+            self.g.resolve_gtype(Some(self.class), ty)
         };
+        let base = self.g.table.erase(&gbase);
         if is_var && decls.len() > 1 {
             self.g
                 .error(ty.span, "'var' is not allowed in a compound declaration");
         }
         for d in decls {
+            let mut local_g = None;
             let (t, init) = if is_var {
                 match &d.init {
                     None => {
@@ -175,21 +178,32 @@ impl<'a> FnCx<'a, '_> {
                             }
                             t => t.clone(),
                         };
+                        local_g = Some(self.gty_of(&v));
                         (t, Some(v))
                     }
                 }
             } else {
                 let mut t = base.clone();
+                let mut g = gbase.clone();
                 if !t.is_error() {
                     for _ in 0..d.extra_dims {
                         t = Ty::Array(Box::new(t));
+                        g = match g {
+                            GTy::Plain(x) => GTy::Plain(Ty::Array(Box::new(x))),
+                            g => GTy::Array(Box::new(g)),
+                        };
                     }
                 }
-                let init = d.init.as_ref().map(|e| self.check_init(e, &t));
+                let init = d
+                    .init
+                    .as_ref()
+                    .map(|e| self.check_init_g(e, &t, Some(g.clone())));
+                local_g = Some(g);
                 (t, init)
             };
             let has_init = d.init.is_some();
             let i = self.declare_local(&d.name.name, t.clone(), d.name.span, m.final_, has_init);
+            self.locals[i].g = local_g.filter(GTy::is_generic);
             if m.final_ && (t.is_prim() || ClassTable::is_string(&t)) {
                 if let Some(c) = init.as_ref().and_then(|v| v.constant()) {
                     self.locals[i].constant = Some(c.clone());
@@ -615,6 +629,10 @@ impl<'a> FnCx<'a, '_> {
                     .error(e.span, "incompatible types: unexpected return value");
             }
             (Some(e), t) => {
+                self.expect = Some(match self.method {
+                    Some(m) => self.g.table.method_gret(m),
+                    None => crate::compile::generics::GTy::Plain(t.clone()),
+                });
                 let v = self.check_expr(e);
                 let v = self.assign_conv(v, t);
                 let m = self.em.mark();

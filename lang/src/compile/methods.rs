@@ -4,6 +4,7 @@
 
 use super::body::{BodyKind, FnCx};
 use super::classes::{ClassOrigin, FieldSlot, MId, MethodSrc};
+use super::generics::GTy;
 use super::state::Compiler;
 use super::texpr::{LVal, TExpr, TK};
 use super::types::Ty;
@@ -32,6 +33,8 @@ impl<'a> Compiler<'a> {
             MethodSrc::Clinit => BodyKind::Clinit,
             MethodSrc::Native(_) => return None,
         };
+        let saved_scope = std::mem::replace(&mut self.tv_scope, self.table.mext(m).tparams.clone());
+        let gparams = self.table.method_gparams(m);
         let mut cx = FnCx::new(self, class, is_static, kind);
         cx.method = Some(m);
         cx.ret = ret;
@@ -45,7 +48,7 @@ impl<'a> Compiler<'a> {
         match src {
             MethodSrc::Method(md) => {
                 let body = md.body.as_ref()?;
-                cx.declare_params(&md.params, &params);
+                cx.declare_params(&md.params, &params, &gparams);
                 cx.block(body);
                 if cx.reachable {
                     if cx.ret == Ty::Void {
@@ -60,7 +63,7 @@ impl<'a> Compiler<'a> {
                 }
             }
             MethodSrc::Ctor(cd) => {
-                cx.declare_params(&cd.params, &params);
+                cx.declare_params(&cd.params, &params, &gparams);
                 cx.ctor_body(decl, Some(&cd.body), cd.body.span);
             }
             MethodSrc::DefaultCtor => cx.ctor_body(decl, None, decl.name.span),
@@ -72,20 +75,22 @@ impl<'a> Compiler<'a> {
             cx.g.error(span, "method too large");
         }
         let em = std::mem::take(&mut cx.em);
+        self.tv_scope = saved_scope;
         Some(em.finish())
     }
 }
 
 impl<'a> FnCx<'a, '_> {
-    fn declare_params(&mut self, ps: &[Param], tys: &[Ty]) {
-        for (p, t) in ps.iter().zip(tys) {
-            self.declare_local(
+    fn declare_params(&mut self, ps: &[Param], tys: &[Ty], gs: &[GTy]) {
+        for (i, (p, t)) in ps.iter().zip(tys).enumerate() {
+            let l = self.declare_local(
                 &p.name.name,
                 t.clone(),
                 p.name.span,
                 p.modifiers.final_,
                 true,
             );
+            self.locals[l].g = gs.get(i).filter(|g| g.is_generic()).cloned();
         }
     }
 
@@ -122,11 +127,7 @@ impl<'a> FnCx<'a, '_> {
                             if Some(m) == self.method {
                                 self.g.error(sspan, "recursive constructor invocation");
                             }
-                            let args: Vec<TExpr> = args
-                                .into_iter()
-                                .zip(&k.params)
-                                .map(|(a, p)| self.invoke_conv(a, p))
-                                .collect();
+                            let args = self.pack_args(&k, args, sspan);
                             self.lower_ctor_call(MethodId(m.0 as u16), &args, sspan);
                         }
                     }
@@ -162,7 +163,9 @@ impl<'a> FnCx<'a, '_> {
         let saved = std::mem::replace(&mut self.scopes, vec![Vec::new()]);
         for m in &decl.members {
             match m {
-                Member::Field(fd) if !fd.modifiers.static_ => {
+                Member::Field(fd)
+                    if !fd.modifiers.static_ && !self.g.table.is_interface(self.class) =>
+                {
                     for d in &fd.declarators {
                         let Some(init) = &d.init else { continue };
                         let Some(f) = self.g.table.find_field(self.class, &d.name.name) else {
@@ -174,7 +177,8 @@ impl<'a> FnCx<'a, '_> {
                         let fi = self.g.table.field(f);
                         let (ty, slot) = (fi.ty.clone(), fi.slot.clone());
                         self.line(d.name.span);
-                        let v = self.check_init(init, &ty);
+                        let fg = self.g.table.field_gty(f);
+                        let v = self.check_init_g(init, &ty, Some(fg));
                         if let FieldSlot::Instance(off) = slot {
                             let this = TExpr::new(TK::This, Ty::Class(self.class), d.name.span);
                             let a = TExpr::new(
@@ -212,7 +216,9 @@ impl<'a> FnCx<'a, '_> {
     fn clinit_body(&mut self, decl: &'a ClassDecl) {
         for m in &decl.members {
             match m {
-                Member::Field(fd) if fd.modifiers.static_ => {
+                Member::Field(fd)
+                    if fd.modifiers.static_ || self.g.table.is_interface(self.class) =>
+                {
                     for d in &fd.declarators {
                         let Some(init) = &d.init else { continue };
                         let Some(f) = self
@@ -232,7 +238,8 @@ impl<'a> FnCx<'a, '_> {
                         let fi = self.g.table.field(f);
                         let (ty, slot) = (fi.ty.clone(), fi.slot.clone());
                         self.line(d.name.span);
-                        let v = self.check_init(init, &ty);
+                        let fg = self.g.table.field_gty(f);
+                        let v = self.check_init_g(init, &ty, Some(fg));
                         if let FieldSlot::Static(s) = slot {
                             let a = TExpr::new(
                                 TK::Assign {

@@ -5,6 +5,7 @@
 //! |---|---|
 //! | static types, constants, primitive conversions | [`types`] |
 //! | the class table: classes, fields, methods, vtables, subtyping | [`classes`] |
+//! | generics by erasure, interfaces, itables | [`generics`] |
 //! | building the class table from the AST | [`declare`] |
 //! | type names and type expressions | [`resolve`] |
 //! | whole-program state: diagnostics, pools | [`state`] |
@@ -31,6 +32,7 @@ mod consts;
 mod convert;
 mod declare;
 mod emit;
+mod generics;
 pub mod library;
 mod lower_expr;
 mod lower_stmt;

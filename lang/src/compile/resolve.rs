@@ -83,7 +83,12 @@ impl<'a> Compiler<'a> {
             if info.simple == name && info.outer.is_some() {
                 return Some(TypeName::Class(c));
             }
-            for k in self.table.chain(c) {
+            for k in self
+                .table
+                .chain(c)
+                .into_iter()
+                .chain(self.table.all_interfaces(c))
+            {
                 if let Some((_, n)) = self.table.class(k).nested.iter().find(|(n, _)| n == name) {
                     return Some(TypeName::Class(*n));
                 }
@@ -118,7 +123,12 @@ impl<'a> Compiler<'a> {
 
     /// A member class `name` of `outer` (or of its superclasses).
     pub fn member_type(&self, outer: ClassId, name: &str) -> Option<ClassId> {
-        for k in self.table.chain(outer) {
+        for k in self
+            .table
+            .chain(outer)
+            .into_iter()
+            .chain(self.table.all_interfaces(outer))
+        {
             if let Some((_, n)) = self.table.class(k).nested.iter().find(|(n, _)| n == name) {
                 return Some(*n);
             }
@@ -179,10 +189,12 @@ impl<'a> Compiler<'a> {
                 self.error(t.span, "'var' is not allowed here");
                 Ty::Error
             }
-            TypeExprKind::Named { path, args } => {
-                if args.iter().any(|a| !a.is_empty()) {
-                    self.unsupported(t.span, "a generic type");
-                    return Ty::Error;
+            TypeExprKind::Named { path, .. } => {
+                // Type arguments are erased (`resolve_gtype` checks them).
+                if let [only] = path.as_slice() {
+                    if let Some(v) = self.lookup_tvar(from, &only.name) {
+                        return self.table.tvar(v).erasure.clone();
+                    }
                 }
                 match self.resolve_path(from, path) {
                     Some(TypeName::Class(c)) => Ty::Class(c),

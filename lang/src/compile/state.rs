@@ -22,6 +22,8 @@ pub struct Compiler<'a> {
     pub sources: Sources<'a>,
     /// Set while checking the modifiers of a standard-library member (`native` allowed).
     pub declaring_lib: bool,
+    /// Type variables of the generic method being declared or compiled.
+    pub tv_scope: Vec<super::generics::TvId>,
 }
 
 impl<'a> Compiler<'a> {
@@ -37,6 +39,7 @@ impl<'a> Compiler<'a> {
             codes: HashMap::new(),
             sources: Sources::new(src, libs),
             declaring_lib: false,
+            tv_scope: Vec::new(),
         }
     }
 

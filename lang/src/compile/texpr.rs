@@ -2,6 +2,7 @@
 //! Every name is resolved, every implicit conversion is explicit (`Conv`),
 //! constant expressions are folded into `Const`.
 
+use super::generics::GTy;
 use super::types::{Const, Ty};
 use crate::ast::BinOp;
 use crate::diag::Span;
@@ -15,6 +16,9 @@ pub struct TExpr {
     pub kind: TK,
     pub ty: Ty,
     pub span: Span,
+    /// The source-level type when it is generic (`List<String>`, `T`); `ty` is
+    /// its erasure.
+    pub g: Option<Box<GTy>>,
 }
 
 #[derive(Clone, Debug)]
@@ -25,6 +29,8 @@ pub enum CallKind {
     Special(MethodId),
     /// Virtual call through a vtable slot.
     Virtual(u16),
+    /// Call of an interface method, dispatched through the receiver's itable.
+    Interface(MethodId),
     /// A native; instance natives take the receiver as first reference argument.
     Native(Native),
 }
@@ -137,7 +143,17 @@ pub enum TK {
 
 impl TExpr {
     pub fn new(kind: TK, ty: Ty, span: Span) -> TExpr {
-        TExpr { kind, ty, span }
+        TExpr {
+            kind,
+            ty,
+            span,
+            g: None,
+        }
+    }
+    /// Attaches a generic type (kept only when it says more than the erasure).
+    pub fn with_g(mut self, g: GTy) -> TExpr {
+        self.g = g.is_generic().then(|| Box::new(g));
+        self
     }
     pub fn error(span: Span) -> TExpr {
         TExpr::new(TK::Error, Ty::Error, span)

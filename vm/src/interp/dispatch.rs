@@ -52,6 +52,7 @@ impl Vm {
 
     fn run_loop<const TRACE: bool>(&mut self, stop: usize) -> Result<(), Ctl> {
         let prog = Rc::clone(&self.prog);
+        let itab = Rc::clone(&self.itab);
         let methods = &prog.methods;
         let classes = &prog.classes;
         let consts = &prog.consts;
@@ -562,6 +563,15 @@ impl Vm {
                             None => return Err(fault("bad vtable slot")),
                         };
                         call!(m, p, r)
+                    }
+                    Insn::CallInterface { m, p, r } => {
+                        let o = nonnull!(r);
+                        let oc = self.heap.class_of(o);
+                        let t = match itab.lookup(oc.0, m.0) {
+                            Some(t) => t,
+                            None => return Err(fault("no implementation of an interface method")),
+                        };
+                        call!(t, p, r)
                     }
                     Insn::CallNative { n, p, r } => {
                         sync!();

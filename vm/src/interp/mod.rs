@@ -15,6 +15,7 @@ pub mod classes;
 pub mod dispatch;
 pub mod exceptions;
 pub mod frame;
+pub mod itab;
 pub mod objects;
 pub mod roots;
 
@@ -69,6 +70,8 @@ pub const FD_OFFSET: u32 = 8;
 /// its state between [`Vm::run_main`] calls (the REPL reuses it).
 pub struct Vm {
     pub(crate) prog: Rc<Program>,
+    /// Interface dispatch rows, built from `prog` at load.
+    pub(crate) itab: Rc<itab::ITab>,
     pub(crate) heap: Heap,
     pub(crate) rt: Roots,
     pub(crate) prims: RegFile<u64>,
@@ -112,6 +115,7 @@ impl Vm {
         let mut vm = Vm {
             statics_p: vec![0; program.static_p as usize],
             init_started: vec![false; program.classes.len()],
+            itab: Rc::new(itab::ITab::build(&program)),
             prog: Rc::new(program),
             heap,
             rt: Roots::new(REF_STACK),

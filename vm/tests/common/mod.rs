@@ -90,6 +90,7 @@ impl Builder {
                 elem_class,
                 vtable: vec![],
                 clinit: None,
+                itable: vec![],
             });
         }
         let mut b = Builder { p, layouts };
@@ -139,6 +140,7 @@ impl Builder {
             elem_class: None,
             vtable: self.p.classes[sup as usize].vtable.clone(),
             clinit: None,
+            itable: vec![],
         });
         self.layouts.push(il);
         (id, offs.iter().map(|&o| o as u16).collect())
@@ -157,6 +159,7 @@ impl Builder {
             elem_class: elem_class.map(ClassId),
             vtable: self.p.classes[0].vtable.clone(),
             clinit: None,
+            itable: vec![],
         });
         self.layouts.push(InstanceLayout::default());
         id
