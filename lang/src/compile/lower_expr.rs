@@ -30,6 +30,7 @@ fn single_write(e: &TExpr) -> bool {
         // window there (see the `on_top` case of `lower`).
         TK::Call { .. } => false,
         TK::CheckCast { e, .. } => single_write(e),
+        TK::Seq { .. } => false,
         _ => true,
     }
 }
@@ -76,6 +77,7 @@ fn writes_locals(e: &TExpr) -> bool {
         TK::NewArray { dims: v, .. } | TK::ArrayLit { elems: v, .. } | TK::Concat(v) => {
             v.iter().any(writes_locals)
         }
+        TK::Seq { effects, value } => effects.iter().any(writes_locals) || writes_locals(value),
     }
 }
 
@@ -550,6 +552,12 @@ impl FnCx<'_, '_> {
                     c: Cls(class.0 as u16),
                 });
                 r
+            }
+            TK::Seq { effects, value } => {
+                for x in effects {
+                    self.lower_effect(x);
+                }
+                self.lower(value, dst)
             }
             TK::Error => match dst {
                 Some(d) => d,

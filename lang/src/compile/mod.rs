@@ -13,6 +13,8 @@
 //! | expression checking (names, operators, assignment, casts) | [`check_expr`] |
 //! | calls, constructors, overload resolution | [`calls`] |
 //! | conversion contexts and string conversion | [`convert`] |
+//! | boxing and unboxing | [`boxing`] |
+//! | `getClass().getName()` and `getClass() ==` | [`getclass`] |
 //! | constant folding | [`consts`] |
 //! | per-method context: locals, flow state | [`body`] |
 //! | code buffer, labels, register stack | [`emit`] |
@@ -25,6 +27,7 @@
 
 mod assemble;
 mod body;
+mod boxing;
 mod calls;
 mod check_expr;
 mod classes;
@@ -33,6 +36,7 @@ mod convert;
 mod declare;
 mod emit;
 mod generics;
+mod getclass;
 pub mod library;
 mod lower_expr;
 mod lower_stmt;

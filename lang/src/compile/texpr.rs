@@ -138,6 +138,11 @@ pub enum TK {
         e: Box<TExpr>,
         class: ClassId,
     },
+    /// Evaluates `effects` for their side effects, then `value`.
+    Seq {
+        effects: Vec<TExpr>,
+        value: Box<TExpr>,
+    },
     Error,
 }
 
