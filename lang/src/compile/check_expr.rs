@@ -139,10 +139,20 @@ impl<'a> FnCx<'a, '_> {
                 type_args,
                 args,
             } => {
-                if let Some(t) = type_args.first() {
-                    self.g.unsupported(t.span, "an explicit type argument");
-                }
-                self.check_call(target.as_deref(), name, args, span, expect)
+                // Explicit type arguments (`Main.<String>id(x)`) replace inference.
+                let targs: Vec<GTy> = type_args
+                    .iter()
+                    .map(|t| self.g.resolve_gtype(Some(self.class), t))
+                    .collect();
+                let expect = if targs.is_empty() {
+                    expect
+                } else {
+                    self.explicit_targs = Some(targs);
+                    None
+                };
+                let r = self.check_call(target.as_deref(), name, args, span, expect);
+                self.explicit_targs = None;
+                r
             }
             ExprKind::SuperCall { name, args } => self.check_super_call(name, args, span),
             ExprKind::New { ty, args, body } => {
@@ -409,7 +419,8 @@ impl<'a> FnCx<'a, '_> {
                 },
                 ty,
                 span,
-            ),
+            )
+            .with_g(self.g.table.field_gty(f)),
             FieldSlot::Instance(off) => {
                 let _ = is_static;
                 let fg = self.g.table.field_gty(f);

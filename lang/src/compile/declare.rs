@@ -198,7 +198,14 @@ impl<'a> Compiler<'a> {
             self.unsupported(o.span, &format!("the modifier '{}'", o.name));
         }
         for a in &m.annotations {
-            if a.name != "Override" && a.name != "SuppressWarnings" && a.name != "Deprecated" {
+            if !matches!(
+                a.name.as_str(),
+                "Override"
+                    | "SuppressWarnings"
+                    | "Deprecated"
+                    | "SafeVarargs"
+                    | "FunctionalInterface"
+            ) {
                 self.unsupported(a.span, &format!("the annotation @{}", a.name));
             }
         }

@@ -674,8 +674,12 @@ impl FnCx<'_, '_> {
             _ => Vec::new(),
         };
         let gret = self.g.table.subst(&self.g.table.method_gret(m), &map);
+        let explicit = self.explicit_targs.take();
         let res = if ext.tparams.is_empty() {
             gret
+        } else if let Some(targs) = explicit.filter(|t| t.len() == ext.tparams.len()) {
+            let mmap: Vec<(TvId, GTy)> = ext.tparams.iter().copied().zip(targs).collect();
+            self.g.table.subst(&gret, &mmap)
         } else {
             let formals: Vec<GTy> = self
                 .g
@@ -694,6 +698,46 @@ impl FnCx<'_, '_> {
             self.g.table.subst(&gret, &mmap)
         };
         self.narrow(call, &declared, res)
+    }
+
+    /// The element type of the array built for a variable-arity call of generic
+    /// method `m` (`None` when it is not generic there).
+    pub fn generic_vararg_elem(
+        &self,
+        m: MId,
+        recv_g: Option<&GTy>,
+        arg_gs: &[GTy],
+        explicit: Option<&[GTy]>,
+    ) -> Option<Ty> {
+        let ext = self.g.table.mext(m);
+        let last = self.g.table.method_gparams(m).last().cloned()?;
+        let GTy::Array(elem) = last else {
+            return None;
+        };
+        let mi = self.g.table.method(m);
+        let map = match (recv_g, mi.is_static) {
+            (Some(r), false) => self.g.table.member_map(r, mi.class),
+            _ => Vec::new(),
+        };
+        let elem = self.g.table.subst(&elem, &map);
+        let elem = if ext.tparams.is_empty() {
+            elem
+        } else if let Some(t) = explicit.filter(|t| t.len() == ext.tparams.len()) {
+            let mmap: Vec<(TvId, GTy)> =
+                ext.tparams.iter().copied().zip(t.iter().cloned()).collect();
+            self.g.table.subst(&elem, &mmap)
+        } else {
+            let formals: Vec<GTy> = self
+                .g
+                .table
+                .method_gparams(m)
+                .iter()
+                .map(|f| self.g.table.subst(f, &map))
+                .collect();
+            let mmap = self.infer(&ext.tparams, &formals, true, arg_gs, None);
+            self.g.table.subst(&elem, &mmap)
+        };
+        Some(self.g.table.erase(&elem))
     }
 
     /// Gives `e` (of erased type `declared`) the generic type `res`, casting
