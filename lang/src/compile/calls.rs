@@ -12,7 +12,7 @@ use super::types::Ty;
 use crate::ast::{Expr, Ident, TypeExpr};
 use crate::diag::{Diagnostic, Span};
 use semeru_gc::ClassId;
-use semeru_stdlib::builtins::{BUILTINS, OBJECT, PRINT_STREAM, STRING};
+use semeru_stdlib::builtins::{BUILTINS, OBJECT, STRING};
 use semeru_stdlib::natives::{self, Native, NativeKind};
 use semeru_vm::program::MethodId;
 
@@ -45,17 +45,6 @@ enum Recv {
     Type,
     Expr(TExpr),
     Super,
-}
-
-/// `a`, then the candidates of `b` whose parameter types no candidate of `a` has
-/// (natives of a built-in class first, then its library file's methods).
-fn merge_cands(mut a: Vec<Cand>, b: Vec<Cand>) -> Vec<Cand> {
-    for c in b {
-        if !a.iter().any(|x| x.params == c.params) {
-            a.push(c);
-        }
-    }
-    a
 }
 
 fn mid(m: MId) -> MethodId {
@@ -130,17 +119,8 @@ impl<'a> FnCx<'a, '_> {
     /// Candidates for `recv.name(...)` where `recv` has static type `t`.
     fn type_cands(&mut self, t: &Ty, name: &str) -> Vec<Cand> {
         match t {
-            Ty::Class(c) if c.0 == STRING => {
-                let v = self.native_cands("java/lang/String", name);
-                // Then methods of a library `String.sem` (and Object's).
-                let more = self.class_cands(*c, name);
-                merge_cands(v, more)
-            }
-            Ty::Class(c) if c.0 == PRINT_STREAM => {
-                let v = self.native_cands("java/io/PrintStream", name);
-                let more = self.class_cands(*c, name);
-                merge_cands(v, more)
-            }
+            // String and PrintStream: the methods of their library files (if any),
+            // their natives, then Object's (see `class_cands`).
             Ty::Class(c) => self.class_cands(*c, name),
             Ty::Array(_) if name == "clone" => vec![Cand {
                 // `int[] b = a.clone();`: Java types an array's clone as the array.
@@ -440,13 +420,7 @@ impl<'a> FnCx<'a, '_> {
                     }
                 }
                 Amb::Type(TypeName::Class(c)) => {
-                    let v = if c.0 == STRING {
-                        let v = self.native_cands("java/lang/String", &name.name);
-                        let more = self.class_cands(c, &name.name);
-                        merge_cands(v, more)
-                    } else {
-                        self.class_cands(c, &name.name)
-                    };
+                    let v = self.class_cands(c, &name.name);
                     (Recv::Type, v)
                 }
                 Amb::Type(TypeName::Lib(l)) => (Recv::Type, self.native_cands(l, &name.name)),
