@@ -313,10 +313,14 @@ natives! {
     ObjSimpleName = "java/lang/Object" "$simpleName" "()Ljava/lang/String;" Instance;
     ObjClassId = "java/lang/Object" "$classId" "()I" Instance;
     // ---- coll1 ---- (append this branch's natives here)
+    // A new array of the same runtime class as the argument, all null (`Arrays.copyOf`, `toArray(T[])`).
+    ArraysNewArrayLike = "jdk/internal/util/ArraysSupport" "newArrayLike" "([Ljava/lang/Object;I)[Ljava/lang/Object;" Static;
     // ---- coll2 ---- (append this branch's natives here)
     // ---- misc ---- (append this branch's natives here)
     // ---- repl ---- (append this branch's natives here)
     // ---- lead ---- (append this branch's natives here)
+    // `array.clone()`: a shallow copy of any array (the compiler types it as the array).
+    ArrayClone = "java/lang/Object" "clone" "()Ljava/lang/Object;" Instance;
 }
 
 #[cfg(test)]

@@ -128,6 +128,16 @@ impl<'a> FnCx<'a, '_> {
             }
             Ty::Class(c) if c.0 == PRINT_STREAM => self.native_cands("java/io/PrintStream", name),
             Ty::Class(c) => self.class_cands(*c, name),
+            Ty::Array(_) if name == "clone" => vec![Cand {
+                // `int[] b = a.clone();`: Java types an array's clone as the array.
+                params: Vec::new(),
+                ret: t.clone(),
+                is_static: false,
+                target: Target::Native(Native::ArrayClone, NativeKind::Instance),
+                owner: "Object".to_string(),
+                varargs: false,
+                expand: false,
+            }],
             Ty::Array(_) => self.class_cands(ClassId(OBJECT), name),
             _ => Vec::new(),
         }
@@ -305,6 +315,20 @@ impl<'a> FnCx<'a, '_> {
             span,
         ));
         out
+    }
+
+    /// `recv.name()` for an already checked receiver (the lowering of enhanced
+    /// `for` over an `Iterable`); reports and returns `None` when there is no
+    /// such method.
+    pub fn call_on(&mut self, recv: TExpr, name: &str, span: Span) -> Option<TExpr> {
+        let cands = self.type_cands(&recv.ty, name);
+        let c = self.select("method", name, cands, &[], span)?;
+        let recv_g = self.gty_of(&recv);
+        let call = self.build_call(c.clone(), Recv::Expr(recv), Vec::new(), name, span);
+        Some(match c.target {
+            Target::Method(m) => self.generic_result(call, m, Some(&recv_g), &[], None),
+            Target::Native(..) => call,
+        })
     }
 
     fn check_args(&mut self, args: &[Expr]) -> Vec<TExpr> {

@@ -27,6 +27,29 @@ impl Vm {
     pub(crate) fn native_object(&mut self, n: Native, a: Args) -> NResult {
         let this = self.ar_nn(a, 0)?;
         match n {
+            ArrayClone => {
+                let cls = self.class_of(this).0;
+                let semeru_gc::Layout::Array { elem } = *self.heap.layout(semeru_gc::ClassId(cls))
+                else {
+                    return Err(bad_native(n));
+                };
+                let len = self.heap.array_len(this);
+                let copy = self.alloc_array(cls, len)?;
+                // The allocation may have moved the original: read it again from its root.
+                let this = self.ar(a, 0);
+                if elem == semeru_gc::ElemKind::Ref {
+                    for i in 0..len {
+                        let off = semeru_gc::layout::ARRAY_DATA_OFFSET + i * 4;
+                        let v = self.heap.read_ref(this, off);
+                        self.heap.write_ref(copy, off, v);
+                    }
+                } else {
+                    let mut bytes = vec![0u8; (len * elem.bytes()) as usize];
+                    self.heap.read_elems::<u8>(this, 0, &mut bytes);
+                    self.heap.write_elems::<u8>(copy, 0, &bytes);
+                }
+                self.ret_r(a, copy)
+            }
             ObjHashCode => {
                 let h = self.identity_hash(this);
                 self.ret_i(a, h)
