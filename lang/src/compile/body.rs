@@ -137,6 +137,11 @@ pub struct FnCx<'a, 'g> {
     /// The target type of the expression about to be checked (an initializer,
     /// assignment or `return`), for the diamond and generic method inference.
     pub expect: Option<GTy>,
+    /// Explicit type arguments of the call being checked (`Main.<String>id(x)`).
+    pub explicit_targs: Option<Vec<GTy>>,
+    /// The element type of the array a generic varargs call builds (`T...`
+    /// with `T` inferred as `String` makes a `String[]`, as javac does).
+    pub vararg_elem: Option<Ty>,
 }
 
 impl<'a, 'g> FnCx<'a, 'g> {
@@ -168,6 +173,8 @@ impl<'a, 'g> FnCx<'a, 'g> {
             in_ctor_call: false,
             tries: Vec::new(),
             expect: None,
+            explicit_targs: None,
+            vararg_elem: None,
         }
     }
 

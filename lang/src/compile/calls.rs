@@ -288,11 +288,17 @@ impl<'a> FnCx<'a, '_> {
                 .collect();
         }
         let n = c.params.len().saturating_sub(1);
-        let arr_ty = c.params.last().cloned().unwrap_or(Ty::Error);
-        let elem = match &arr_ty {
+        let mut arr_ty = c.params.last().cloned().unwrap_or(Ty::Error);
+        let mut elem = match &arr_ty {
             Ty::Array(e) => (**e).clone(),
             _ => Ty::Error,
         };
+        if let Some(e) = self.vararg_elem.take() {
+            if e.is_ref() && self.g.table.ref_assignable(&e, &elem) {
+                arr_ty = Ty::Array(Box::new(e.clone()));
+                elem = e;
+            }
+        }
         let mut out = Vec::new();
         let mut rest = Vec::new();
         for (i, a) in args.into_iter().enumerate() {
@@ -309,6 +315,34 @@ impl<'a> FnCx<'a, '_> {
             span,
         ));
         out
+    }
+
+    /// Methods named `name` of the second and later bounds of a type variable,
+    /// with the receiver cast to that bound (as javac does).
+    fn bound_cands(&mut self, e: &TExpr, name: &str) -> Option<(TExpr, Vec<Cand>)> {
+        let Some(GTy::Var(v)) = e.g.as_deref() else {
+            return None;
+        };
+        let bounds = self.g.table.tvar(*v).bounds.clone();
+        for b in bounds.iter().skip(1) {
+            let bt = self.g.table.erase(b);
+            let cands = self.type_cands(&bt, name);
+            if cands.is_empty() {
+                continue;
+            }
+            let class = self.class_of_ref(&bt);
+            let cast = TExpr::new(
+                TK::CheckCast {
+                    e: Box::new(e.clone()),
+                    class,
+                },
+                bt,
+                e.span,
+            )
+            .with_g(b.clone());
+            return Some((cast, cands));
+        }
+        None
     }
 
     /// `recv.name()` for an already checked receiver (the lowering of enhanced
@@ -337,6 +371,8 @@ impl<'a> FnCx<'a, '_> {
         span: Span,
         expect: Option<GTy>,
     ) -> TExpr {
+        // Taken now so that calls among the arguments do not see them.
+        let explicit = self.explicit_targs.take();
         if let Some(t) = self.get_class_call(target, name, args, span) {
             return t;
         }
@@ -371,7 +407,17 @@ impl<'a> FnCx<'a, '_> {
                         return TExpr::error(span);
                     }
                     let v = self.type_cands(&e.ty, &name.name);
-                    (Recv::Expr(e), v)
+                    if v.is_empty() {
+                        // A type variable with an intersection bound
+                        // (`T extends Number & Comparable<T>`): the other bounds.
+                        if let Some((e2, v2)) = self.bound_cands(&e, &name.name) {
+                            (Recv::Expr(e2), v2)
+                        } else {
+                            (Recv::Expr(e), v)
+                        }
+                    } else {
+                        (Recv::Expr(e), v)
+                    }
                 }
                 Amb::Type(TypeName::Class(c)) => {
                     let v = self.class_cands(c, &name.name);
@@ -398,9 +444,14 @@ impl<'a> FnCx<'a, '_> {
             Recv::Type | Recv::Super => None,
         };
         let arg_gs: Vec<GTy> = args.iter().map(|a| self.gty_of(a)).collect();
+        if let (true, Target::Method(m)) = (c.expand, &c.target) {
+            self.vararg_elem =
+                self.generic_vararg_elem(*m, recv_g.as_ref(), &arg_gs, explicit.as_deref());
+        }
         let call = self.build_call(c.clone(), recv, args, &name.name, span);
         match c.target {
             Target::Method(m) => {
+                self.explicit_targs = explicit;
                 self.generic_result(call, m, recv_g.as_ref(), &arg_gs, expect.as_ref())
             }
             Target::Native(..) => call,

@@ -139,10 +139,20 @@ impl<'a> FnCx<'a, '_> {
                 type_args,
                 args,
             } => {
-                if let Some(t) = type_args.first() {
-                    self.g.unsupported(t.span, "an explicit type argument");
-                }
-                self.check_call(target.as_deref(), name, args, span, expect)
+                // Explicit type arguments (`Main.<String>id(x)`) replace inference.
+                let targs: Vec<GTy> = type_args
+                    .iter()
+                    .map(|t| self.g.resolve_gtype(Some(self.class), t))
+                    .collect();
+                let expect = if targs.is_empty() {
+                    expect
+                } else {
+                    self.explicit_targs = Some(targs);
+                    None
+                };
+                let r = self.check_call(target.as_deref(), name, args, span, expect);
+                self.explicit_targs = None;
+                r
             }
             ExprKind::SuperCall { name, args } => self.check_super_call(name, args, span),
             ExprKind::New { ty, args, body } => {
@@ -176,7 +186,7 @@ impl<'a> FnCx<'a, '_> {
             ExprKind::Unary { op, expr } => self.check_unary(*op, expr, span),
             ExprKind::Binary { op, lhs, rhs } => self.check_binary(*op, lhs, rhs, span),
             ExprKind::Assign { op, lhs, rhs } => self.check_assign(*op, lhs, rhs, span),
-            ExprKind::Cond { cond, then, els } => self.check_cond(cond, then, els, span),
+            ExprKind::Cond { cond, then, els } => self.check_cond(cond, then, els, span, expect),
             ExprKind::InstanceOf { expr, ty, binding } => {
                 if let Some(b) = binding {
                     self.g.unsupported(b.span, "pattern matching in instanceof");
@@ -409,7 +419,8 @@ impl<'a> FnCx<'a, '_> {
                 },
                 ty,
                 span,
-            ),
+            )
+            .with_g(self.g.table.field_gty(f)),
             FieldSlot::Instance(off) => {
                 let _ = is_static;
                 let fg = self.g.table.field_gty(f);
@@ -977,10 +988,23 @@ impl<'a> FnCx<'a, '_> {
         TExpr::new(TK::Concat(parts), string_ty(), span)
     }
 
-    fn check_cond(&mut self, cond: &Expr, then: &Expr, els: &Expr, span: Span) -> TExpr {
+    fn check_cond(
+        &mut self,
+        cond: &Expr,
+        then: &Expr,
+        els: &Expr,
+        span: Span,
+        expect: Option<GTy>,
+    ) -> TExpr {
         let c = self.check_bool(cond);
+        // A reference conditional is a poly expression: its operands see the target type.
+        self.expect = expect.clone();
         let t = self.check_expr(then);
+        self.expect = expect.clone();
         let e = self.check_expr(els);
+        let target = expect
+            .map(|x| self.g.table.erase(&x))
+            .filter(|x| x.is_ref() && !x.is_error());
         if t.ty.is_error() || e.ty.is_error() {
             return TExpr::error(span);
         }
@@ -1010,7 +1034,15 @@ impl<'a> FnCx<'a, '_> {
             } else if self.g.table.ref_assignable(&e.ty, &t.ty) {
                 t.ty.clone()
             } else {
-                self.lub(&t.ty, &e.ty)
+                match target {
+                    Some(x)
+                        if self.g.table.ref_assignable(&t.ty, &x)
+                            && self.g.table.ref_assignable(&e.ty, &x) =>
+                    {
+                        x
+                    }
+                    _ => self.lub(&t.ty, &e.ty),
+                }
             }
         } else {
             let (x, y) = (self.display(&t.ty), self.display(&e.ty));

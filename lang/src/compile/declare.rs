@@ -47,6 +47,7 @@ impl<'a> Compiler<'a> {
             self.resolve_super(c);
         }
         self.break_cycles(&all);
+        self.break_interface_cycles(&all);
         let mut order = all.clone();
         order.sort_by_key(|c| self.table.chain(*c).len());
         for &c in &order {
@@ -197,7 +198,15 @@ impl<'a> Compiler<'a> {
             self.unsupported(o.span, &format!("the modifier '{}'", o.name));
         }
         for a in &m.annotations {
-            if a.name != "Override" && a.name != "SuppressWarnings" && a.name != "Deprecated" {
+            // Annotations that only inform javac's checks: accepted and ignored.
+            const KNOWN: &[&str] = &[
+                "Override",
+                "SuppressWarnings",
+                "Deprecated",
+                "SafeVarargs",
+                "FunctionalInterface",
+            ];
+            if !KNOWN.contains(&a.name.as_str()) {
                 self.unsupported(a.span, &format!("the annotation @{}", a.name));
             }
         }
@@ -900,6 +909,26 @@ impl<'a> Compiler<'a> {
             self.sig_string(&oi.name, &oi.params),
             self.table.class(oi.class).display
         )
+    }
+
+    /// Reports `interface A extends B` / `B extends A` (and a class implementing
+    /// itself) and drops the offending superinterfaces.
+    fn break_interface_cycles(&mut self, all: &[ClassId]) {
+        for &c in all {
+            let direct = self.table.cext(c).interfaces.clone();
+            let cyclic = direct
+                .iter()
+                .any(|&j| j == c || self.table.all_interfaces(j).contains(&c));
+            if cyclic {
+                let span = self.table.class(c).span;
+                let n = self.table.class(c).display.clone();
+                self.error(span, format!("cyclic inheritance involving {n}"));
+                let ext = self.table.cext_mut(c);
+                ext.interfaces.clear();
+                ext.gsupers
+                    .retain(|g| g.class().is_some_and(|k| !direct.contains(&k)));
+            }
+        }
     }
 
     /// `String implements Comparable<String>` (when the program uses `Comparable`):

@@ -11,8 +11,12 @@
 //! The side tables here (`ClassExt`, `MethodExt`, field generic types) are kept
 //! beside the class table's records so that those records stay unchanged.
 
+use super::body::FnCx;
 use super::classes::{ClassTable, FieldId, MId};
+use super::state::Compiler;
+use super::texpr::{TExpr, TK};
 use super::types::Ty;
+use crate::ast::{TypeArg, TypeExpr, TypeExprKind, TypeParam};
 use semeru_gc::ClassId;
 use semeru_stdlib::builtins::OBJECT;
 use std::collections::HashMap;
@@ -133,6 +137,18 @@ impl ClassTable<'_> {
             erasure: Ty::Class(ClassId(OBJECT)),
         });
         TvId(self.gen.tvars.len() as u32 - 1)
+    }
+
+    /// The nearest common superclass of two reference types (`Object` at worst).
+    pub fn class_lub(&self, x: &Ty, y: &Ty) -> Ty {
+        if let Ty::Class(c) = x {
+            for k in self.chain(*c) {
+                if self.ref_assignable(y, &Ty::Class(k)) {
+                    return Ty::Class(k);
+                }
+            }
+        }
+        Ty::Class(ClassId(OBJECT))
     }
 
     /// The erasure of a generic type.
@@ -328,16 +344,27 @@ impl ClassTable<'_> {
             return;
         }
         match formal {
-            GTy::Var(v) if vars.contains(v) => {
-                if map.iter().any(|(k, _)| k == v) {
-                    return;
-                }
-                match actual {
-                    GTy::Plain(Ty::Null | Ty::Error | Ty::Void) => {}
-                    GTy::Plain(t) if t.is_prim() => {}
-                    a => map.push((*v, a.clone())),
-                }
-            }
+            GTy::Var(v) if vars.contains(v) => match actual {
+                GTy::Plain(Ty::Null | Ty::Error | Ty::Void) => {}
+                GTy::Plain(t) if t.is_prim() => {}
+                a => match map.iter().position(|(k, _)| k == v) {
+                    None => map.push((*v, a.clone())),
+                    Some(i) => {
+                        // A second, different binding: the least upper bound
+                        // (by class; `Integer` and `Double` give `Number`).
+                        let old = map[i].1.clone();
+                        let (x, y) = (self.erase(&old), self.erase(a));
+                        if self.ref_assignable(&y, &x) {
+                            return;
+                        }
+                        map[i].1 = if self.ref_assignable(&x, &y) {
+                            a.clone()
+                        } else {
+                            GTy::Plain(self.class_lub(&x, &y))
+                        };
+                    }
+                },
+            },
             GTy::Class(c, fargs) => {
                 if let Some(GTy::Class(_, aargs)) = self.as_super(actual, *c) {
                     for (f, a) in fargs.iter().zip(&aargs) {
@@ -356,9 +383,6 @@ impl ClassTable<'_> {
         }
     }
 }
-
-use super::state::Compiler;
-use crate::ast::{TypeArg, TypeExpr, TypeExprKind, TypeParam};
 
 impl<'a> Compiler<'a> {
     /// A type variable named `name` in scope: the current generic method's, then
@@ -529,9 +553,6 @@ impl ClassTable<'_> {
     }
 }
 
-use super::body::FnCx;
-use super::texpr::{TExpr, TK};
-
 impl FnCx<'_, '_> {
     /// The source-level type of a checked expression.
     pub fn gty_of(&self, e: &TExpr) -> GTy {
@@ -653,8 +674,12 @@ impl FnCx<'_, '_> {
             _ => Vec::new(),
         };
         let gret = self.g.table.subst(&self.g.table.method_gret(m), &map);
+        let explicit = self.explicit_targs.take();
         let res = if ext.tparams.is_empty() {
             gret
+        } else if let Some(targs) = explicit.filter(|t| t.len() == ext.tparams.len()) {
+            let mmap: Vec<(TvId, GTy)> = ext.tparams.iter().copied().zip(targs).collect();
+            self.g.table.subst(&gret, &mmap)
         } else {
             let formals: Vec<GTy> = self
                 .g
@@ -673,6 +698,46 @@ impl FnCx<'_, '_> {
             self.g.table.subst(&gret, &mmap)
         };
         self.narrow(call, &declared, res)
+    }
+
+    /// The element type of the array built for a variable-arity call of generic
+    /// method `m` (`None` when it is not generic there).
+    pub fn generic_vararg_elem(
+        &self,
+        m: MId,
+        recv_g: Option<&GTy>,
+        arg_gs: &[GTy],
+        explicit: Option<&[GTy]>,
+    ) -> Option<Ty> {
+        let ext = self.g.table.mext(m);
+        let last = self.g.table.method_gparams(m).last().cloned()?;
+        let GTy::Array(elem) = last else {
+            return None;
+        };
+        let mi = self.g.table.method(m);
+        let map = match (recv_g, mi.is_static) {
+            (Some(r), false) => self.g.table.member_map(r, mi.class),
+            _ => Vec::new(),
+        };
+        let elem = self.g.table.subst(&elem, &map);
+        let elem = if ext.tparams.is_empty() {
+            elem
+        } else if let Some(t) = explicit.filter(|t| t.len() == ext.tparams.len()) {
+            let mmap: Vec<(TvId, GTy)> =
+                ext.tparams.iter().copied().zip(t.iter().cloned()).collect();
+            self.g.table.subst(&elem, &mmap)
+        } else {
+            let formals: Vec<GTy> = self
+                .g
+                .table
+                .method_gparams(m)
+                .iter()
+                .map(|f| self.g.table.subst(f, &map))
+                .collect();
+            let mmap = self.infer(&ext.tparams, &formals, true, arg_gs, None);
+            self.g.table.subst(&elem, &mmap)
+        };
+        Some(self.g.table.erase(&elem))
     }
 
     /// Gives `e` (of erased type `declared`) the generic type `res`, casting

@@ -146,6 +146,21 @@ public class ListDriver {
             try { lo.add(1); } catch (RuntimeException x) { p(ex(x)); }
             try { lo.set(0, 1); } catch (RuntimeException x) { p(ex(x)); }
         }
+        // replaceAll / indexOfSubList / emptyIterator
+        for (int seed = 0; seed < runs / 4; seed++) {
+            rnd = new Random(9000 + seed);
+            allowNull = true;
+            List<Integer> a = newList(seed % 2);
+            for (int i = rnd.nextInt(30); i > 0; i--) a.add(rnd.nextInt(4));
+            List<Integer> t = new ArrayList<Integer>();
+            for (int i = rnd.nextInt(4); i > 0; i--) t.add(rnd.nextInt(4));
+            Integer from = val(), to = val();
+            p("sublist " + a + " " + t + " " + Collections.indexOfSubList(a, t) + " " + Collections.lastIndexOfSubList(a, t)
+                + " replace " + Collections.replaceAll(a, from, to) + " " + a);
+        }
+        try { Collections.emptyIterator().next(); } catch (RuntimeException e) { p(ex(e)); }
+        try { Collections.emptyIterator().remove(); } catch (RuntimeException e) { p(ex(e)); }
+        try { Collections.emptyListIterator().previous(); } catch (RuntimeException e) { p(ex(e)); }
         // iterators of the special lists
         List<String> el = Collections.emptyList();
         List<String> sl = Collections.singletonList("a");

@@ -17,10 +17,15 @@ SRC="$ROOT/stdlib/sem/java/util"
 OWN="AbstractCollection AbstractList AbstractQueue ArrayDeque ArrayList Arrays Collection Collections
 ConcurrentModificationException Deque LinkedList List ListIterator NoSuchElementException Objects
 PriorityQueue Queue RandomAccess TimSort"
+# coll2's maps and sets (Collections' set/map helpers need them): compiled along when present.
+COLL2="AbstractMap AbstractSet HashMap HashSet LinkedHashMap LinkedHashSet Map NavigableMap NavigableSet Set SortedMap SortedSet TreeMap TreeSet"
+for n in $COLL2; do
+  [ -f "$SRC/$n.sem" ] && OWN="$OWN $n"
+done
 MINE=$(echo $OWN | tr ' ' '|')
 for n in $OWN; do
   f="$SRC/$n.sem"
-  { echo "package semlib;"; echo "import java.util.Iterator; import java.util.Comparator; import java.util.Random; import java.util.Map; import java.util.Set;"
+  { echo "package semlib;"; echo "import java.util.Iterator; import java.util.Comparator; import java.util.Random;"
     grep -v '^import ' "$f"; } > "$W/semlib/$n.java"
 done
 { echo "package semlib;"
@@ -48,7 +53,8 @@ pass=0
 for f in "$CONF"/*.sem; do
   n=$(basename "$f" .sem)
   set +e
-  $J "semlib.$n" 2>/dev/null | sed 's/semlib\./java.util./g' > "$W/conf/$n.out"; code=${PIPESTATUS[0]}
+  args=(); [ -f "$CONF/$n.args" ] && read -r -a args < "$CONF/$n.args"
+  $J "semlib.$n" "${args[@]}" 2>/dev/null | sed 's/semlib\./java.util./g' > "$W/conf/$n.out"; code=${PIPESTATUS[0]}
   set -e
   if cmp -s "$W/conf/$n.out" "$CONF/$n.out" && [ "$code" = "$(cat "$CONF/$n.exit")" ]; then pass=$((pass+1)); else echo "FAIL conformance $n"; fail=1; fi
 done
