@@ -233,6 +233,9 @@ impl<'a> FnCx<'a, '_> {
                 }
                 TExpr::new(TK::This, Ty::Class(self.class), span)
             }
+            ExprKind::Switch { scrutinee, cases } => {
+                self.check_switch_expr(scrutinee, cases, span, expect)
+            }
             ExprKind::Unsupported(what) => {
                 self.g.unsupported(span, what);
                 TExpr::error(span)

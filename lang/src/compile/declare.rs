@@ -214,10 +214,10 @@ impl<'a> Compiler<'a> {
         out: &mut Vec<ClassId>,
     ) {
         let lib = package.is_some() || outer.is_some_and(|o| self.table.is_lib(o));
-        match d.kind {
-            ClassKind::Class | ClassKind::Interface => {}
-            ClassKind::Enum => return self.unsupported(d.name.span, "an enum"),
-            ClassKind::Record => return self.unsupported(d.name.span, "a record"),
+        if d.kind == ClassKind::Enum {
+            if let Some(k) = d.enum_constants.iter().find(|k| k.body.is_some()) {
+                self.unsupported(k.name.span, "an enum constant with a class body");
+            }
         }
         let is_interface = d.kind == ClassKind::Interface;
         // Members of interfaces, and nested interfaces, are implicitly static.

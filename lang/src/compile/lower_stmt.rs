@@ -106,6 +106,7 @@ impl<'a> FnCx<'a, '_> {
                 }
                 self.try_stmt(body, catches, finally.as_ref(), s.span)
             }
+            StmtKind::Yield(e) => self.yield_stmt(e, s.span),
             StmtKind::Unsupported(what) => self.g.unsupported(s.span, what),
             StmtKind::Empty => {}
         }
