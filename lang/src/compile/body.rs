@@ -137,6 +137,8 @@ pub struct FnCx<'a, 'g> {
     /// The target type of the expression about to be checked (an initializer,
     /// assignment or `return`), for the diamond and generic method inference.
     pub expect: Option<GTy>,
+    /// Enclosing switch expressions, innermost last (targets of `yield`).
+    pub yields: Vec<super::switch_expr::YieldCx>,
 }
 
 impl<'a, 'g> FnCx<'a, 'g> {
@@ -168,6 +170,7 @@ impl<'a, 'g> FnCx<'a, 'g> {
             in_ctor_call: false,
             tries: Vec::new(),
             expect: None,
+            yields: Vec::new(),
         }
     }
 

@@ -218,15 +218,6 @@ impl B {
             span: self.s,
         })
     }
-    /// The class's own type, `C` or `C<T, U>`.
-    fn self_type(&self, c: &ClassDecl) -> TypeExpr {
-        let args = c
-            .type_params
-            .iter()
-            .map(|p| TypeArg::Type(self.ty(&p.name.name)))
-            .collect();
-        self.ty_args(&c.name.name, args)
-    }
 }
 
 fn declares_method(c: &ClassDecl, name: &str, nparams: usize) -> bool {

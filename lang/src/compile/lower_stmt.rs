@@ -3,7 +3,7 @@
 
 use super::body::{Da, FnCx, JumpTarget};
 use super::classes::ClassTable;
-use super::emit::{Label, PendingSwitch, Reg};
+use super::emit::{Label, Reg};
 use super::generics::GTy;
 use super::texpr::{TExpr, TK};
 use super::types::{Const, Ty};
@@ -11,9 +11,7 @@ use crate::ast::{
     Block, Expr, ExprKind, Ident, Modifiers, Stmt, StmtKind, SwitchCase, TypeExprKind, UnOp,
 };
 use crate::diag::Span;
-use semeru_stdlib::natives::Native;
-use semeru_vm::insn::{Cond, Insn, Nat, Pc, Str, P};
-use std::collections::HashSet;
+use semeru_vm::insn::{Cond, Insn, Pc, P};
 
 impl<'a> FnCx<'a, '_> {
     pub fn block(&mut self, b: &Block) {
@@ -260,7 +258,7 @@ impl<'a> FnCx<'a, '_> {
         self.em.bind(end);
     }
 
-    fn push_target(
+    pub fn push_target(
         &mut self,
         label: Option<&Ident>,
         is_loop: bool,
@@ -558,6 +556,9 @@ impl<'a> FnCx<'a, '_> {
             }
         };
         let Some(i) = idx else { return };
+        if self.leaves_switch_expr(i, false, span) {
+            return;
+        }
         let da = self.da.clone();
         let t = &mut self.targets[i];
         t.broken = true;
@@ -600,6 +601,9 @@ impl<'a> FnCx<'a, '_> {
             }
         };
         let Some(i) = idx else { return };
+        if self.leaves_switch_expr(i, false, span) {
+            return;
+        }
         let t = &mut self.targets[i];
         t.continued = true;
         let (l, depth) = (t.cont, t.try_depth);
@@ -612,6 +616,9 @@ impl<'a> FnCx<'a, '_> {
     }
 
     fn return_stmt(&mut self, e: Option<&Expr>, span: Span) {
+        if self.leaves_switch_expr(0, true, span) {
+            return;
+        }
         let ret = self.ret.clone();
         match (e, &ret) {
             (None, Ty::Void) => {
@@ -675,156 +682,6 @@ impl<'a> FnCx<'a, '_> {
         cases: &[SwitchCase],
         span: Span,
     ) {
-        let s = self.check_expr(scrutinee);
-        let is_string = ClassTable::is_string(&s.ty);
-        let ok = is_string || matches!(s.ty, Ty::Char | Ty::Byte | Ty::Short | Ty::Int | Ty::Error);
-        if !ok {
-            let tn = self.display(&s.ty);
-            if s.ty.is_ref() {
-                self.g
-                    .unsupported(scrutinee.span, &format!("switch on {tn}"));
-            } else {
-                self.g.error(
-                    scrutinee.span,
-                    format!("incompatible types: switch on a value of type {tn} is not allowed"),
-                );
-            }
-        }
-        // Case labels: constants of the scrutinee's type.
-        let mut int_keys: Vec<(i32, usize)> = Vec::new();
-        let mut str_keys: Vec<(String, usize)> = Vec::new();
-        let mut seen_i = HashSet::new();
-        let mut seen_s = HashSet::new();
-        let mut default: Option<usize> = None;
-        for (gi, c) in cases.iter().enumerate() {
-            if c.arrow {
-                self.g.unsupported(c.span, "a switch rule (case ->)");
-            }
-            if c.is_default {
-                if default.is_some() {
-                    self.g.error(c.span, "duplicate default label");
-                }
-                default = Some(gi);
-            }
-            for l in &c.labels {
-                let v = self.check_expr(l);
-                if v.ty.is_error() || s.ty.is_error() || !ok {
-                    continue;
-                }
-                let v = self.assign_conv(v, &s.ty);
-                match v.constant() {
-                    Some(Const::I(k)) if !is_string => {
-                        if !seen_i.insert(*k) {
-                            self.g.error(l.span, "duplicate case label");
-                        }
-                        int_keys.push((*k, gi));
-                    }
-                    Some(Const::S(k)) if is_string => {
-                        if !seen_s.insert(k.clone()) {
-                            self.g.error(l.span, "duplicate case label");
-                        }
-                        str_keys.push((k.clone(), gi));
-                    }
-                    _ if v.ty.is_error() => {}
-                    _ => self.g.error(l.span, "constant expression required"),
-                }
-            }
-        }
-        let labels: Vec<Label> = cases.iter().map(|_| self.em.new_label()).collect();
-        let end = self.em.new_label();
-        let default_l = default.map_or(end, |d| labels[d]);
-        let m = self.em.mark();
-        let r = self.lower(&s, None);
-        self.line(span);
-        if is_string {
-            let o = r.r();
-            self.em.emit(Insn::NullCheck { o });
-            for (k, gi) in &str_keys {
-                let m2 = self.em.mark();
-                let pbase = P(self.em.next_p);
-                let a = self.em.alloc_r();
-                self.em.emit(Insn::MovR { d: a, s: o });
-                let b = self.em.alloc_r();
-                let ks = self.g.intern(k);
-                self.em.emit(Insn::SConst { d: b, k: Str(ks) });
-                self.em.emit(Insn::CallNative {
-                    n: Nat(Native::StrEquals as u16),
-                    p: pbase,
-                    r: a,
-                });
-                self.em.reserve(pbase.0 + 1, 0);
-                self.em
-                    .emit_jump(Insn::BrTrue { a: pbase, t: Pc(0) }, labels[*gi]);
-                self.em.release(m2);
-            }
-            self.em.jmp(default_l);
-        } else if ok && !s.ty.is_error() {
-            let mut keys = int_keys.clone();
-            keys.sort();
-            let tbl = match (keys.first(), keys.last()) {
-                (Some(lo), Some(hi)) => {
-                    let range = hi.0 as i64 - lo.0 as i64 + 1;
-                    if range <= 2 * keys.len() as i64 + 8 {
-                        let mut targets = vec![default_l; range as usize];
-                        for (k, gi) in &keys {
-                            targets[(*k as i64 - lo.0 as i64) as usize] = labels[*gi];
-                        }
-                        PendingSwitch::Dense {
-                            low: lo.0,
-                            targets,
-                            default: default_l,
-                        }
-                    } else {
-                        PendingSwitch::Sparse {
-                            keys: keys.iter().map(|k| k.0).collect(),
-                            targets: keys.iter().map(|k| labels[k.1]).collect(),
-                            default: default_l,
-                        }
-                    }
-                }
-                _ => PendingSwitch::Sparse {
-                    keys: Vec::new(),
-                    targets: Vec::new(),
-                    default: default_l,
-                },
-            };
-            let tbl = self.em.add_switch(tbl);
-            self.em.emit(Insn::Switch {
-                s: r.p(),
-                tbl: semeru_vm::insn::Tbl(tbl),
-            });
-        }
-        self.em.release(m);
-        self.push_target(label, false, true, end, None);
-        self.push_scope();
-        let da0 = self.da.clone();
-        let reachable0 = self.reachable;
-        let mut prev_reach = false;
-        for (gi, c) in cases.iter().enumerate() {
-            self.em.bind(labels[gi]);
-            self.da = if prev_reach {
-                da0.meet(&self.da)
-            } else {
-                da0.clone()
-            };
-            self.reachable = reachable0;
-            for st in &c.body {
-                self.stmt(st);
-            }
-            prev_reach = self.reachable;
-        }
-        self.pop_scope();
-        let t = self.targets.pop();
-        self.em.bind(end);
-        let (broken, break_da) = t.map_or((false, Da::all()), |t| (t.broken, t.break_da));
-        let mut da = break_da;
-        if cases.is_empty() || prev_reach {
-            da = da.meet(&self.da);
-        }
-        if default.is_none() {
-            da = da.meet(&da0);
-        }
-        self.reachable = default.is_none() || cases.is_empty() || prev_reach || broken;
-        self.da = da;
+        self.switch_core(label, scrutinee, cases, span, false);
     }
 }
