@@ -307,6 +307,11 @@ natives! {
     ThrowablePrintStackTraceTo = "java/lang/Throwable" "printStackTrace" "(Ljava/io/PrintStream;)V" Instance;
     // The runtime class's Java name (`java.lang.RuntimeException`, `Main$MyEx`).
     ThrowableClassName = "java/lang/Throwable" "$className" "()Ljava/lang/String;" Instance;
+    // `x.getClass().getName()`, `.getSimpleName()`, and the class identity for
+    // `a.getClass() == b.getClass()` (lowered by the compiler to these).
+    ObjClassName = "java/lang/Object" "$className" "()Ljava/lang/String;" Instance;
+    ObjSimpleName = "java/lang/Object" "$simpleName" "()Ljava/lang/String;" Instance;
+    ObjClassId = "java/lang/Object" "$classId" "()I" Instance;
     // ---- coll1 ---- (append this branch's natives here)
     // ---- coll2 ---- (append this branch's natives here)
     // ---- misc ---- (append this branch's natives here)

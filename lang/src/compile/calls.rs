@@ -163,16 +163,27 @@ impl<'a> FnCx<'a, '_> {
                 .error(span, format!("cannot find symbol: {what} {name}({a})"));
             return None;
         }
-        let applicable: Vec<&Cand> = cands
-            .iter()
-            .filter(|c| {
-                c.params.len() == args.len()
-                    && c.params
-                        .iter()
-                        .zip(args)
-                        .all(|(p, a)| a.ty != Ty::Void && self.g.table.widens(&a.ty, p))
-            })
-            .collect();
+        // Phase 1 (JLS 15.12.2.2) without boxing, then phase 2 with it.
+        let phase = |boxing: bool| -> Vec<&Cand> {
+            cands
+                .iter()
+                .filter(|c| {
+                    c.params.len() == args.len()
+                        && c.params.iter().zip(args).all(|(p, a)| {
+                            a.ty != Ty::Void
+                                && if boxing {
+                                    self.loose_convertible(&a.ty, p)
+                                } else {
+                                    self.g.table.widens(&a.ty, p)
+                                }
+                        })
+                })
+                .collect()
+        };
+        let mut applicable = phase(false);
+        if applicable.is_empty() {
+            applicable = phase(true);
+        }
         if applicable.is_empty() {
             if let Some(c) = self.select_varargs(&cands, args) {
                 return Some(c);
@@ -251,7 +262,8 @@ impl<'a> FnCx<'a, '_> {
                 && args.len() >= fixed.len()
                 && args.iter().enumerate().all(|(i, a)| {
                     let p = fixed.get(i).unwrap_or(&elem);
-                    a.ty != Ty::Void && self.g.table.widens(&a.ty, p)
+                    // Phase 3 allows boxing too.
+                    a.ty != Ty::Void && self.loose_convertible(&a.ty, p)
                 })
         };
         let ok: Vec<&Cand> = cands.iter().filter(|c| fits(c)).collect();
@@ -305,6 +317,20 @@ impl<'a> FnCx<'a, '_> {
         out
     }
 
+    /// `recv.name()` for an already checked receiver (the lowering of enhanced
+    /// `for` over an `Iterable`); reports and returns `None` when there is no
+    /// such method.
+    pub fn call_on(&mut self, recv: TExpr, name: &str, span: Span) -> Option<TExpr> {
+        let cands = self.type_cands(&recv.ty, name);
+        let c = self.select("method", name, cands, &[], span)?;
+        let recv_g = self.gty_of(&recv);
+        let call = self.build_call(c.clone(), Recv::Expr(recv), Vec::new(), name, span);
+        Some(match c.target {
+            Target::Method(m) => self.generic_result(call, m, Some(&recv_g), &[], None),
+            Target::Native(..) => call,
+        })
+    }
+
     fn check_args(&mut self, args: &[Expr]) -> Vec<TExpr> {
         args.iter().map(|a| self.check_expr(a)).collect()
     }
@@ -317,6 +343,9 @@ impl<'a> FnCx<'a, '_> {
         span: Span,
         expect: Option<GTy>,
     ) -> TExpr {
+        if let Some(t) = self.get_class_call(target, name, args, span) {
+            return t;
+        }
         let (recv, cands) = match target {
             None => {
                 // The innermost enclosing class with a method of that name (JLS 15.12.1).

@@ -649,6 +649,7 @@ impl<'a> FnCx<'a, '_> {
     /// An `int` index or dimension: unary promotion, then it must be `int`.
     fn int_operand(&mut self, e: &Expr) -> TExpr {
         let v = self.check_expr(e);
+        let v = self.unbox_if(v);
         if v.ty.is_error() {
             return v;
         }
@@ -716,6 +717,7 @@ impl<'a> FnCx<'a, '_> {
                     }
                 }
                 let v = self.check_expr(expr);
+                let v = self.unbox_if(v);
                 if v.ty.is_error() {
                     return v;
                 }
@@ -731,6 +733,7 @@ impl<'a> FnCx<'a, '_> {
             }
             UnOp::Plus => {
                 let v = self.check_expr(expr);
+                let v = self.unbox_if(v);
                 if v.ty.is_error() {
                     return v;
                 }
@@ -744,6 +747,7 @@ impl<'a> FnCx<'a, '_> {
             }
             UnOp::BitNot => {
                 let v = self.check_expr(expr);
+                let v = self.unbox_if(v);
                 if v.ty.is_error() {
                     return v;
                 }
@@ -759,6 +763,7 @@ impl<'a> FnCx<'a, '_> {
             }
             UnOp::Not => {
                 let v = self.check_expr(expr);
+                let v = self.unbox_if(v);
                 if v.ty.is_error() {
                     return TExpr::new(TK::Error, Ty::Bool, span);
                 }
@@ -770,7 +775,7 @@ impl<'a> FnCx<'a, '_> {
                 }
                 TExpr::new(TK::Not(Box::new(v)), Ty::Bool, span)
             }
-            UnOp::PreInc | UnOp::PreDec | UnOp::PostInc | UnOp::PostDec => {
+            op_ @ (UnOp::PreInc | UnOp::PreDec | UnOp::PostInc | UnOp::PostDec) => {
                 let sym = if matches!(op, UnOp::PreInc | UnOp::PostInc) {
                     "++"
                 } else {
@@ -781,6 +786,11 @@ impl<'a> FnCx<'a, '_> {
                 };
                 if ty.is_error() {
                     return TExpr::error(span);
+                }
+                if self.unboxed(&ty).is_some_and(|p| p.is_numeric()) {
+                    let op = if sym == "++" { BinOp::Add } else { BinOp::Sub };
+                    let post = matches!(op_, UnOp::PostInc | UnOp::PostDec);
+                    return self.boxed_update(lv, &ty, op, None, post, span);
                 }
                 if !ty.is_numeric() {
                     let tn = self.display(&ty);
@@ -826,6 +836,9 @@ impl<'a> FnCx<'a, '_> {
     }
 
     fn check_binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, span: Span) -> TExpr {
+        if let Some(t) = self.get_class_cmp(op, lhs, rhs, span) {
+            return t;
+        }
         let a = self.check_expr(lhs);
         let b = self.check_expr(rhs);
         self.binary(op, a, b, span)
@@ -844,6 +857,13 @@ impl<'a> FnCx<'a, '_> {
         if a.ty == Ty::Void || b.ty == Ty::Void {
             return self.bad_binary(op, &a.ty, &b.ty, span);
         }
+        // Unboxing of numeric and boolean operands (not for string
+        // concatenation, nor for `==` between two references).
+        let (a, b) = match op {
+            Add if ClassTable::is_string(&a.ty) || ClassTable::is_string(&b.ty) => (a, b),
+            Eq | Ne if a.ty.is_ref() && b.ty.is_ref() => (a, b),
+            _ => (self.unbox_if(a), self.unbox_if(b)),
+        };
         match op {
             Add if ClassTable::is_string(&a.ty) || ClassTable::is_string(&b.ty) => {
                 self.concat(a, b, span)
@@ -967,6 +987,7 @@ impl<'a> FnCx<'a, '_> {
         if t.ty.is_error() || e.ty.is_error() {
             return TExpr::error(span);
         }
+        let (t, e) = self.cond_operands(t, e);
         let ty = if t.ty == e.ty {
             t.ty.clone()
         } else if t.ty.is_numeric() && e.ty.is_numeric() {
@@ -998,7 +1019,7 @@ impl<'a> FnCx<'a, '_> {
             let (x, y) = (self.display(&t.ty), self.display(&e.ty));
             self.g.error(
                 span,
-                format!("incompatible types in conditional expression: {x} and {y} (boxing is not supported in Sem)"),
+                format!("incompatible types in conditional expression: {x} and {y}"),
             );
             return TExpr::error(span);
         };
@@ -1020,6 +1041,34 @@ impl<'a> FnCx<'a, '_> {
             ty,
             span,
         )
+    }
+
+    /// Unboxes or boxes the operands of `c ? t : e` (JLS 15.25): numeric and
+    /// boolean conditionals unbox, a primitive next to a reference is boxed.
+    fn cond_operands(&mut self, t: TExpr, e: TExpr) -> (TExpr, TExpr) {
+        if t.ty == e.ty {
+            return (t, e);
+        }
+        let (pt, pe) = (
+            self.unboxed(&t.ty).unwrap_or(t.ty.clone()),
+            self.unboxed(&e.ty).unwrap_or(e.ty.clone()),
+        );
+        let numeric = pt.is_numeric() && pe.is_numeric();
+        let boolean = pt == Ty::Bool && pe == Ty::Bool;
+        if numeric || boolean {
+            return (self.unbox_if(t), self.unbox_if(e));
+        }
+        let t = if t.ty.is_prim() && e.ty.is_ref() {
+            self.box_expr(t)
+        } else {
+            t
+        };
+        let e = if e.ty.is_prim() && t.ty.is_ref() {
+            self.box_expr(e)
+        } else {
+            e
+        };
+        (t, e)
     }
 
     /// Converts a conditional operand to the conditional's type.
@@ -1052,6 +1101,7 @@ impl<'a> FnCx<'a, '_> {
     /// A condition: must be `boolean`.
     pub fn check_bool(&mut self, e: &Expr) -> TExpr {
         let v = self.check_expr(e);
+        let v = self.unbox_if(v);
         if v.ty.is_error() {
             return TExpr::new(TK::Error, Ty::Bool, v.span);
         }
@@ -1099,6 +1149,10 @@ impl<'a> FnCx<'a, '_> {
                 span,
             );
         }
+        let v = match self.cast_box_conv(v, &t, span) {
+            Ok(r) => return r,
+            Err(v) => v,
+        };
         self.incompatible(&v, &t);
         TExpr::error(span)
     }
@@ -1315,6 +1369,14 @@ impl<'a> FnCx<'a, '_> {
         if ty.is_error() || r.ty.is_error() {
             return TExpr::error(span);
         }
+        if self.unboxed(&ty).is_some() {
+            return self.boxed_update(lv, &ty, op, Some(r), false, span);
+        }
+        let r = if op == BinOp::Add && ClassTable::is_string(&ty) {
+            r
+        } else {
+            self.unbox_if(r)
+        };
         use BinOp::*;
         let (op_ty, r) = if op == Add && ClassTable::is_string(&ty) {
             if r.ty == Ty::Void {

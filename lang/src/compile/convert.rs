@@ -47,6 +47,10 @@ impl FnCx<'_, '_> {
             }
             return e;
         }
+        let e = match self.assign_box_conv(e, to) {
+            Ok(b) => return b,
+            Err(e) => e,
+        };
         self.incompatible(&e, to);
         TExpr::error(e.span)
     }
@@ -66,8 +70,13 @@ impl FnCx<'_, '_> {
 
     /// Invocation conversion after overload resolution chose `to`.
     pub fn invoke_conv(&mut self, e: TExpr, to: &Ty) -> TExpr {
-        if e.ty.is_prim() {
+        if e.ty.is_prim() && to.is_ref() {
+            self.box_expr(e)
+        } else if e.ty.is_prim() {
             conv(e, to)
+        } else if to.is_prim() && self.unboxed(&e.ty).is_some() {
+            let u = self.unbox_expr(e);
+            conv(u, to)
         } else {
             e
         }

@@ -31,6 +31,7 @@ fn single_write(e: &TExpr) -> bool {
         TK::Call { .. } => false,
         TK::CheckCast { e, .. } => single_write(e),
         TK::Switch(_) => false,
+        TK::Seq { .. } => false,
         _ => true,
     }
 }
@@ -78,6 +79,7 @@ fn writes_locals(e: &TExpr) -> bool {
         TK::NewArray { dims: v, .. } | TK::ArrayLit { elems: v, .. } | TK::Concat(v) => {
             v.iter().any(writes_locals)
         }
+        TK::Seq { effects, value } => effects.iter().any(writes_locals) || writes_locals(value),
     }
 }
 
@@ -560,6 +562,12 @@ impl FnCx<'_, '_> {
                 };
                 self.lower_switch_expr(d, &e.ty, r);
                 r
+            }
+            TK::Seq { effects, value } => {
+                for x in effects {
+                    self.lower_effect(x);
+                }
+                self.lower(value, dst)
             }
             TK::Error => match dst {
                 Some(d) => d,

@@ -407,6 +407,13 @@ impl<'a> FnCx<'a, '_> {
         let elem = match &it.ty {
             Ty::Array(el) => (**el).clone(),
             Ty::Error => Ty::Error,
+            Ty::Class(c)
+                if self
+                    .iterable_class()
+                    .is_some_and(|i| self.g.table.is_subtype(*c, i)) =>
+            {
+                return self.foreach_iterable(label, m, ty, name, it, iterable.span, body);
+            }
             t => {
                 let tn = self.display(t);
                 self.g.report(
@@ -414,17 +421,21 @@ impl<'a> FnCx<'a, '_> {
                         iterable.span,
                         "for-each not applicable to expression type",
                     )
-                    .with_note("required: array (Iterable is issue 3)")
+                    .with_note("required: array or java.lang.Iterable")
                     .with_note(format!("found:    {tn}")),
                 );
                 Ty::Error
             }
         };
-        let var_ty = if matches!(ty.kind, TypeExprKind::Var) {
-            elem.clone()
+        let var_g = if matches!(ty.kind, TypeExprKind::Var) {
+            match self.gty_of(&it) {
+                GTy::Array(e) => *e,
+                _ => GTy::Plain(elem.clone()),
+            }
         } else {
-            self.g.resolve_type(Some(self.class), ty)
+            self.g.resolve_gtype(Some(self.class), ty)
         };
+        let var_ty = self.g.table.erase(&var_g);
         self.push_scope();
         let arr = self.declare_local("", it.ty.clone(), iterable.span, false, true);
         let idx = self.declare_local("", Ty::Int, iterable.span, false, true);
@@ -444,6 +455,7 @@ impl<'a> FnCx<'a, '_> {
             a: semeru_vm::insn::R(arr_r),
         });
         let var = self.declare_local(&name.name, var_ty.clone(), name.span, m.final_, true);
+        self.locals[var].g = Some(var_g).filter(GTy::is_generic);
         let body_l = self.em.new_label();
         let cont_l = self.em.new_label();
         let cond_l = self.em.new_label();
@@ -492,6 +504,88 @@ impl<'a> FnCx<'a, '_> {
             },
             body_l,
         );
+        self.finish_loop(None, da0, end);
+        self.pop_scope();
+    }
+
+    fn iterable_class(&self) -> Option<semeru_gc::ClassId> {
+        match self.g.lookup_global_type("Iterable", true) {
+            Some(super::resolve::TypeName::Class(c)) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// `for (T x : iterable) body` as
+    /// `for (Iterator i = iterable.iterator(); i.hasNext(); ) { T x = (T) i.next(); body }`.
+    #[allow(clippy::too_many_arguments)]
+    fn foreach_iterable(
+        &mut self,
+        label: Option<&Ident>,
+        m: &Modifiers,
+        ty: &crate::ast::TypeExpr,
+        name: &Ident,
+        it: TExpr,
+        span: Span,
+        body: &Stmt,
+    ) {
+        let Some(iter_call) = self.call_on(it, "iterator", span) else {
+            return;
+        };
+        let iter_ty = iter_call.ty.clone();
+        let iter_g = self.gty_of(&iter_call);
+        self.push_scope();
+        let iv = self.declare_local("", iter_ty.clone(), span, false, true);
+        self.locals[iv].g = Some(iter_g.clone()).filter(GTy::is_generic);
+        let ir = semeru_vm::insn::R(self.locals[iv].reg);
+        let m0 = self.em.mark();
+        self.line(span);
+        self.lower(&iter_call, Some(Reg::R(ir)));
+        self.em.release(m0);
+        let iter_local =
+            || TExpr::new(TK::Local(ir.0), iter_ty.clone(), span).with_g(iter_g.clone());
+        let Some(next) = self.call_on(iter_local(), "next", span) else {
+            self.pop_scope();
+            return;
+        };
+        let Some(has_next) = self.call_on(iter_local(), "hasNext", span) else {
+            self.pop_scope();
+            return;
+        };
+        let elem_g = self.gty_of(&next);
+        let var_g = if matches!(ty.kind, TypeExprKind::Var) {
+            elem_g
+        } else {
+            self.g.resolve_gtype(Some(self.class), ty)
+        };
+        let var_ty = self.g.table.erase(&var_g);
+        let var = self.declare_local(&name.name, var_ty.clone(), name.span, m.final_, true);
+        self.locals[var].g = Some(var_g).filter(GTy::is_generic);
+        let body_l = self.em.new_label();
+        let cont_l = self.em.new_label();
+        let end = self.em.new_label();
+        self.em.jmp(cont_l);
+        self.em.bind(body_l);
+        let conv = if var_ty.is_error() {
+            TExpr::error(name.span)
+        } else {
+            self.assign_conv(next, &var_ty)
+        };
+        let vreg = self.locals[var].reg;
+        let vdst = if var_ty.is_prim() {
+            Reg::P(P(vreg))
+        } else {
+            Reg::R(semeru_vm::insn::R(vreg))
+        };
+        let m1 = self.em.mark();
+        self.lower(&conv, Some(vdst));
+        self.em.release(m1);
+        self.push_target(label, true, false, end, Some(cont_l));
+        let da0 = self.da.clone();
+        self.sub_stmt(body);
+        self.em.bind(cont_l);
+        self.line(span);
+        self.reachable = true;
+        self.cond_jump(&has_next, true, body_l);
         self.finish_loop(None, da0, end);
         self.pop_scope();
     }

@@ -14,6 +14,8 @@
 //! | expression checking (names, operators, assignment, casts) | [`check_expr`] |
 //! | calls, constructors, overload resolution | [`calls`] |
 //! | conversion contexts and string conversion | [`convert`] |
+//! | boxing and unboxing | [`boxing`] |
+//! | `getClass().getName()` and `getClass() ==` | [`getclass`] |
 //! | constant folding | [`consts`] |
 //! | per-method context: locals, flow state | [`body`] |
 //! | code buffer, labels, register stack | [`emit`] |
@@ -26,6 +28,7 @@
 
 mod assemble;
 mod body;
+mod boxing;
 mod calls;
 mod check_expr;
 mod classes;
@@ -35,6 +38,7 @@ mod declare;
 mod desugar;
 mod emit;
 mod generics;
+mod getclass;
 pub mod library;
 mod lower_expr;
 mod lower_stmt;

@@ -140,6 +140,11 @@ pub enum TK {
     },
     /// A switch expression, compiled when lowered (see `switch_expr.rs`).
     Switch(Box<SwitchData>),
+    /// Evaluates `effects` for their side effects, then `value`.
+    Seq {
+        effects: Vec<TExpr>,
+        value: Box<TExpr>,
+    },
     Error,
 }
 

@@ -18,6 +18,9 @@ impl Vm {
         if let (Some(ce), Some(te)) = (cc.elem_class, tc.elem_class) {
             return self.is_subclass(ce.0, te.0);
         }
+        if tc.is_interface {
+            return self.itab.implements(c, target);
+        }
         let mut k = Some(c);
         while let Some(x) = k {
             let Some(xc) = classes.get(x as usize) else {

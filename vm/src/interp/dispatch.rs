@@ -642,8 +642,13 @@ impl Vm {
     /// launcher's loader, whose identity hash Java prints, so they get none.
     fn cast_message(&self, from: u32, to: u32) -> String {
         let (a, b) = (self.class_name(from), self.class_name(to));
-        let base = semeru_stdlib::builtins::FIRST_FREE_ID;
-        if from < base && to < base {
+        // Built-ins and the standard library's `java.*` classes (and arrays of
+        // them or of primitives) are in java.base.
+        let java_base = |n: &str| {
+            let e = n.trim_start_matches('[');
+            (e.len() < n.len() && e.len() == 1) || e.starts_with("java.") || e.starts_with("Ljava.")
+        };
+        if java_base(a) && java_base(b) {
             format!(
                 "class {a} cannot be cast to class {b} ({a} and {b} are in module java.base of loader 'bootstrap')"
             )

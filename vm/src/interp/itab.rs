@@ -15,6 +15,8 @@ pub struct ITab {
     /// Per class: implementation method ids by selector (empty for classes that
     /// implement no interface).
     rows: Vec<Box<[u32]>>,
+    /// Per class: every interface it implements (directly or not), sorted.
+    supers: Vec<Box<[u32]>>,
 }
 
 impl ITab {
@@ -49,7 +51,18 @@ impl ITab {
                 row
             })
             .collect();
-        ITab { sel, rows }
+        let supers = (0..p.classes.len())
+            .map(|c| all_interfaces(p, c as u32).into_boxed_slice())
+            .collect();
+        ITab { sel, rows, supers }
+    }
+
+    /// Whether class `c` implements interface `i` (directly or not).
+    #[inline]
+    pub fn implements(&self, c: u32, i: u32) -> bool {
+        self.supers
+            .get(c as usize)
+            .is_some_and(|s| s.binary_search(&i).is_ok())
     }
 
     /// The implementation of interface method `m` in class `c`.
@@ -59,6 +72,32 @@ impl ITab {
         let t = *self.rows.get(c as usize)?.get(s as usize)?;
         (t != NONE).then_some(t)
     }
+}
+
+/// The interfaces of `c`, its superclasses and their superinterfaces, sorted.
+fn all_interfaces(p: &Program, c: u32) -> Vec<u32> {
+    let mut out: Vec<u32> = Vec::new();
+    let mut work = vec![c];
+    let mut seen = Vec::new();
+    while let Some(k) = work.pop() {
+        if seen.contains(&k) || seen.len() > 100_000 {
+            continue;
+        }
+        seen.push(k);
+        let Some(kc) = p.classes.get(k as usize) else {
+            continue;
+        };
+        if k != c && kc.is_interface {
+            out.push(k);
+        }
+        if let Some(s) = kc.super_class {
+            work.push(s.0);
+        }
+        work.extend(kc.interfaces.iter().map(|i| i.0));
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]

@@ -13,6 +13,9 @@ pub fn owns(n: Native) -> bool {
             | ThrowablePrintStackTrace
             | ThrowablePrintStackTraceTo
             | ThrowableClassName
+            | ObjClassName
+            | ObjSimpleName
+            | ObjClassId
     )
 }
 
@@ -44,7 +47,18 @@ impl Vm {
                 }
                 Ok(())
             }
-            ThrowableClassName => {
+            ObjClassId => {
+                let this = self.ar_nn(a, 0)?;
+                let cls = self.class_of(this).0;
+                self.ret_i(a, cls as i32)
+            }
+            ObjSimpleName => {
+                let this = self.ar_nn(a, 0)?;
+                let cls = self.class_of(this).0;
+                let name = simple_name(self.class_name(cls));
+                self.ret_str(a, &name)
+            }
+            ThrowableClassName | ObjClassName => {
                 let this = self.ar_nn(a, 0)?;
                 let cls = self.class_of(this).0;
                 let name = self.class_name(cls).to_string();
@@ -52,5 +66,41 @@ impl Vm {
             }
             _ => Err(bad_native(n)),
         }
+    }
+}
+
+/// `Class.getSimpleName()` from a binary name: `Main$Node` → `Node`,
+/// `java.lang.String` → `String`, `[I` → `int[]`, `[[LMain$A;` → `A[][]`.
+fn simple_name(name: &str) -> String {
+    let dims = name.len() - name.trim_start_matches('[').len();
+    let elem = &name[dims..];
+    let base = if dims == 0 {
+        elem
+    } else {
+        match elem {
+            "Z" => "boolean",
+            "B" => "byte",
+            "C" => "char",
+            "S" => "short",
+            "I" => "int",
+            "J" => "long",
+            "F" => "float",
+            "D" => "double",
+            e => e.trim_start_matches('L').trim_end_matches(';'),
+        }
+    };
+    let simple = base.rsplit(['.', '$']).next().unwrap_or(base);
+    format!("{simple}{}", "[]".repeat(dims))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn simple_names() {
+        assert_eq!(super::simple_name("Main$Node"), "Node");
+        assert_eq!(super::simple_name("java.lang.String"), "String");
+        assert_eq!(super::simple_name("[I"), "int[]");
+        assert_eq!(super::simple_name("[[LMain$A;"), "A[][]");
+        assert_eq!(super::simple_name("Main"), "Main");
     }
 }
