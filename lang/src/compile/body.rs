@@ -139,6 +139,9 @@ pub struct FnCx<'a, 'g> {
     pub expect: Option<GTy>,
     /// Enclosing switch expressions, innermost last (targets of `yield`).
     pub yields: Vec<super::switch_expr::YieldCx>,
+    /// Pattern binding variables declared so far: (local index, name); see
+    /// `patterns.rs`.
+    pub bindings: Vec<(usize, String)>,
 }
 
 impl<'a, 'g> FnCx<'a, 'g> {
@@ -171,6 +174,7 @@ impl<'a, 'g> FnCx<'a, 'g> {
             tries: Vec::new(),
             expect: None,
             yields: Vec::new(),
+            bindings: Vec::new(),
         }
     }
 

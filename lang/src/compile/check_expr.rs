@@ -178,9 +178,6 @@ impl<'a> FnCx<'a, '_> {
             ExprKind::Assign { op, lhs, rhs } => self.check_assign(*op, lhs, rhs, span),
             ExprKind::Cond { cond, then, els } => self.check_cond(cond, then, els, span),
             ExprKind::InstanceOf { expr, ty, binding } => {
-                if let Some(b) = binding {
-                    self.g.unsupported(b.span, "pattern matching in instanceof");
-                }
                 let v = self.check_expr(expr);
                 let t = self.g.resolve_type(Some(self.class), ty);
                 if v.ty.is_error() || t.is_error() {
@@ -202,6 +199,9 @@ impl<'a> FnCx<'a, '_> {
                     );
                 }
                 let class = self.class_of_ref(&t);
+                if let Some(b) = binding {
+                    return self.pattern_binding(v, &t, class, b);
+                }
                 TExpr::new(
                     TK::InstanceOf {
                         e: Box::new(v),
@@ -839,8 +839,12 @@ impl<'a> FnCx<'a, '_> {
         if let Some(t) = self.get_class_cmp(op, lhs, rhs, span) {
             return t;
         }
+        let mark = self.bindings.len();
         let a = self.check_expr(lhs);
+        self.flow_operand(op, lhs, mark);
+        let mark = self.bindings.len();
         let b = self.check_expr(rhs);
+        self.flow_operand(op, rhs, mark);
         self.binary(op, a, b, span)
     }
 
@@ -981,9 +985,17 @@ impl<'a> FnCx<'a, '_> {
     }
 
     fn check_cond(&mut self, cond: &Expr, then: &Expr, els: &Expr, span: Span) -> TExpr {
+        let mark = self.bindings.len();
         let c = self.check_bool(cond);
+        let m1 = self.bindings.len();
+        self.set_visible(mark, m1, &super::patterns::when_true(cond));
         let t = self.check_expr(then);
+        let m2 = self.bindings.len();
+        self.set_visible(m1, m2, &[]);
+        self.set_visible(mark, m1, &super::patterns::when_false(cond));
         let e = self.check_expr(els);
+        let m3 = self.bindings.len();
+        self.set_visible(mark, m3, &[]);
         if t.ty.is_error() || e.ty.is_error() {
             return TExpr::error(span);
         }

@@ -35,6 +35,17 @@ impl<'a> FnCx<'a, '_> {
             self.reachable = true;
         }
         self.line(s.span);
+        let mark = self.bindings.len();
+        self.stmt_kind(s);
+        // Pattern bindings do not outlive their statement, except those an
+        // `if` introduces (it leaves them visible itself).
+        if !matches!(s.kind, StmtKind::If { .. }) {
+            let n = self.bindings.len();
+            self.set_visible(mark, n, &[]);
+        }
+    }
+
+    fn stmt_kind(&mut self, s: &Stmt) {
         match &s.kind {
             StmtKind::Block(b) => self.block(b),
             StmtKind::LocalVar {
@@ -225,7 +236,11 @@ impl<'a> FnCx<'a, '_> {
     }
 
     fn if_stmt(&mut self, cond: &Expr, then: &Stmt, els: Option<&Stmt>) {
+        use super::patterns::{when_false, when_true};
+        let mark = self.bindings.len();
         let c = self.check_bool(cond);
+        let m1 = self.bindings.len();
+        self.set_visible(mark, m1, &when_true(cond));
         let konst = c.constant().and_then(Const::as_bool);
         let da0 = self.da.clone();
         let else_l = self.em.new_label();
@@ -236,6 +251,10 @@ impl<'a> FnCx<'a, '_> {
         }
         self.sub_stmt(then);
         let (r_then, da_then) = (self.reachable, self.da.clone());
+        let n = self.bindings.len();
+        self.set_visible(mark, n, &[]);
+        self.set_visible(mark, m1, &when_false(cond));
+        let mut r_else = true;
         let da_else0 = if konst == Some(true) { Da::all() } else { da0 };
         match els {
             Some(e) => {
@@ -246,6 +265,7 @@ impl<'a> FnCx<'a, '_> {
                 self.reachable = true;
                 self.da = da_else0;
                 self.sub_stmt(e);
+                r_else = self.reachable;
                 self.reachable |= r_then;
                 self.da = da_then.meet(&self.da);
             }
@@ -256,6 +276,14 @@ impl<'a> FnCx<'a, '_> {
             }
         }
         self.em.bind(end);
+        // The bindings this `if` introduces into the statements after it.
+        let n = self.bindings.len();
+        self.set_visible(mark, n, &[]);
+        if !r_then {
+            self.set_visible(mark, m1, &when_false(cond));
+        } else if els.is_some() && !r_else {
+            self.set_visible(mark, m1, &when_true(cond));
+        }
     }
 
     pub fn push_target(
@@ -280,7 +308,10 @@ impl<'a> FnCx<'a, '_> {
     }
 
     fn while_stmt(&mut self, label: Option<&Ident>, cond: &Expr, body: &Stmt) {
+        let mark = self.bindings.len();
         let c = self.check_bool(cond);
+        let m1 = self.bindings.len();
+        self.set_visible(mark, m1, &super::patterns::when_true(cond));
         let konst = c.constant().and_then(Const::as_bool);
         let da_false = if konst == Some(true) {
             Da::all()
@@ -351,7 +382,12 @@ impl<'a> FnCx<'a, '_> {
         for s in init {
             self.stmt(s);
         }
+        let mark = self.bindings.len();
         let c = cond.map(|e| self.check_bool(e));
+        let m1 = self.bindings.len();
+        if let Some(e) = cond {
+            self.set_visible(mark, m1, &super::patterns::when_true(e));
+        }
         let konst = match &c {
             None => Some(true),
             Some(c) => c.constant().and_then(Const::as_bool),

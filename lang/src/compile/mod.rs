@@ -44,6 +44,7 @@ mod lower_expr;
 mod lower_stmt;
 mod lower_try;
 mod methods;
+mod patterns;
 mod resolve;
 mod state;
 mod switch_expr;

@@ -471,13 +471,9 @@ impl<'a> FnCx<'a, '_> {
             dummy,
         );
         self.em.restore(snap);
-        self.locals.truncate(nlocals);
+        self.da = y.da.clone();
+        self.truncate_locals(nlocals);
         self.scopes = scopes;
-        let mut da = y.da.clone();
-        if !da.all {
-            da.set.truncate(nlocals);
-        }
-        self.da = da;
         let ty = match target {
             Some(t) => t,
             None => self.standalone_type(&y.collected, span),
@@ -600,11 +596,11 @@ impl<'a> FnCx<'a, '_> {
             d.g.clone(),
             dst,
         );
-        self.locals.truncate(nlocals.max(saved.len()));
+        self.da = da;
+        self.truncate_locals(nlocals);
         for (l, n) in self.locals.iter_mut().zip(saved) {
             l.name = n;
         }
-        self.da = da;
         self.reachable = reachable;
         self.g.quiet -= 1;
     }
