@@ -230,7 +230,8 @@ impl<'a> Compiler<'a> {
                 self.error(e.span, "'{' expected: an interface extends interfaces only");
             }
         }
-        self.check_class_modifiers(&d.modifiers);
+        // `sealed`/`non-sealed` (and `permits`) restrict subclassing only.
+        self.check_modifiers_allowing(&d.modifiers, &["sealed", "non-sealed"]);
         let simple = d.name.name.clone();
         let (name, display) = match outer {
             Some(o) => {

@@ -25,12 +25,15 @@ use crate::ast::*;
 use crate::diag::Span;
 
 /// The unit with every enum and record rewritten, or `None` when it has none.
+/// Local records, enums and interfaces (implicitly static) become members of
+/// the enclosing class.
 pub fn unit(u: &CompilationUnit) -> Option<CompilationUnit> {
     if !u.classes.iter().any(has_special) {
         return None;
     }
     let mut out = u.clone();
     for c in &mut out.classes {
+        hoist_locals(c);
         class(c, &[], false);
     }
     Some(out)
@@ -40,8 +43,117 @@ fn has_special(c: &ClassDecl) -> bool {
     matches!(c.kind, ClassKind::Enum | ClassKind::Record)
         || c.members.iter().any(|m| match m {
             Member::Class(n) => has_special(n),
-            _ => false,
+            Member::Method(m) => m.body.as_ref().is_some_and(|b| block_has_local(&b.stmts)),
+            Member::Constructor(k) => block_has_local(&k.body.stmts),
+            Member::Initializer { body, .. } => block_has_local(&body.stmts),
+            Member::Field(_) => false,
         })
+}
+
+fn hoistable(c: &ClassDecl) -> bool {
+    c.kind != ClassKind::Class
+}
+
+fn block_has_local(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(stmt_has_local)
+}
+
+fn stmt_has_local(s: &Stmt) -> bool {
+    match &s.kind {
+        StmtKind::LocalClass(c) => hoistable(c),
+        StmtKind::Block(b) => block_has_local(&b.stmts),
+        StmtKind::If { then, els, .. } => {
+            stmt_has_local(then) || els.as_deref().is_some_and(stmt_has_local)
+        }
+        StmtKind::While { body, .. }
+        | StmtKind::DoWhile { body, .. }
+        | StmtKind::For { body, .. }
+        | StmtKind::ForEach { body, .. }
+        | StmtKind::Labeled { body, .. } => stmt_has_local(body),
+        StmtKind::Switch { cases, .. } => cases.iter().any(|c| block_has_local(&c.body)),
+        StmtKind::Try {
+            body,
+            catches,
+            finally,
+            ..
+        } => {
+            block_has_local(&body.stmts)
+                || catches.iter().any(|c| block_has_local(&c.body.stmts))
+                || finally.as_ref().is_some_and(|f| block_has_local(&f.stmts))
+        }
+        _ => false,
+    }
+}
+
+/// Moves the local records, enums and interfaces of `stmts` into `out`.
+fn hoist_stmts(stmts: &mut [Stmt], out: &mut Vec<Member>) {
+    for s in stmts.iter_mut() {
+        hoist_stmt(s, out);
+    }
+}
+
+fn hoist_stmt(s: &mut Stmt, out: &mut Vec<Member>) {
+    match &mut s.kind {
+        StmtKind::LocalClass(c) => {
+            if hoistable(c) {
+                let mut c = (**c).clone();
+                c.modifiers.static_ = true;
+                hoist_locals(&mut c);
+                out.push(Member::Class(c));
+                s.kind = StmtKind::Empty;
+            }
+        }
+        StmtKind::Block(b) => hoist_stmts(&mut b.stmts, out),
+        StmtKind::If { then, els, .. } => {
+            hoist_stmt(then, out);
+            if let Some(e) = els {
+                hoist_stmt(e, out);
+            }
+        }
+        StmtKind::While { body, .. }
+        | StmtKind::DoWhile { body, .. }
+        | StmtKind::For { body, .. }
+        | StmtKind::ForEach { body, .. }
+        | StmtKind::Labeled { body, .. } => hoist_stmt(body, out),
+        StmtKind::Switch { cases, .. } => {
+            for c in cases {
+                hoist_stmts(&mut c.body, out);
+            }
+        }
+        StmtKind::Try {
+            body,
+            catches,
+            finally,
+            ..
+        } => {
+            hoist_stmts(&mut body.stmts, out);
+            for c in catches {
+                hoist_stmts(&mut c.body.stmts, out);
+            }
+            if let Some(f) = finally {
+                hoist_stmts(&mut f.stmts, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn hoist_locals(c: &mut ClassDecl) {
+    let mut out = Vec::new();
+    for m in &mut c.members {
+        match m {
+            Member::Method(md) => {
+                if let Some(b) = &mut md.body {
+                    hoist_stmts(&mut b.stmts, &mut out);
+                }
+            }
+            Member::Constructor(k) => hoist_stmts(&mut k.body.stmts, &mut out),
+            Member::Initializer { body, .. } => hoist_stmts(&mut body.stmts, &mut out),
+            Member::Class(n) => hoist_locals(n),
+            Member::Field(_) => {}
+        }
+    }
+    c.members.extend(out);
 }
 
 /// Rewrites `c` (whose enclosing classes are `outer`) and its nested classes.
@@ -368,7 +480,15 @@ fn record_class(c: &mut ClassDecl, nested: bool) {
     c.modifiers.final_ = true;
     c.modifiers.static_ |= nested;
     c.extends = Some(b.ty("Record"));
-    let comps = c.record_components.clone();
+    // A varargs component `int... xs` is an `int[]` field.
+    let mut comps = c.record_components.clone();
+    for p in &mut comps {
+        if p.varargs {
+            p.ty = b.array(p.ty.clone());
+            p.varargs = false;
+        }
+    }
+    let ctor_params = c.record_components.clone();
     let mut members = Vec::new();
     for p in &comps {
         let pb = B { s: p.name.span };
@@ -391,7 +511,7 @@ fn record_class(c: &mut ClassDecl, nested: bool) {
             Member::Constructor(mut cd) if cd.compact => {
                 has_canonical = true;
                 let cb = B { s: cd.name.span };
-                cd.params = comps.clone();
+                cd.params = ctor_params.clone();
                 for p in &mut cd.params {
                     p.modifiers = cb.mods(false, false, false, false);
                 }
@@ -413,7 +533,7 @@ fn record_class(c: &mut ClassDecl, nested: bool) {
                     && cd
                         .params
                         .iter()
-                        .zip(&comps)
+                        .zip(&ctor_params)
                         .all(|(a, b)| same_type(&a.ty, &b.ty))
                 {
                     has_canonical = true;
@@ -427,7 +547,7 @@ fn record_class(c: &mut ClassDecl, nested: bool) {
         members.push(Member::Constructor(ConstructorDecl {
             modifiers: b.mods(c.modifiers.public, false, false, false),
             name: c.name.clone(),
-            params: comps
+            params: ctor_params
                 .iter()
                 .map(|p| {
                     let mut p = p.clone();
