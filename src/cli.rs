@@ -1,4 +1,4 @@
-//! The command line: `semeru run | check | disasm`.
+//! The command line: `semeru run | check | disasm | repl`.
 
 use crate::size::parse_size;
 use crate::{stats, EXIT_COMPILE_ERROR, EXIT_INTERNAL, EXIT_NO_INPUT};
@@ -42,6 +42,19 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// An interactive session: declarations, statements and expressions (jshell-like).
+    #[command(after_long_help = crate::repl::HELP)]
+    Repl(ReplArgs),
+}
+
+#[derive(Args, Debug)]
+struct ReplArgs {
+    /// Maximum heap size of each run, nursery included (alias: -Xmx<size>).
+    #[arg(long, value_name = "SIZE", default_value = "256m", value_parser = parse_size)]
+    heap: usize,
+    /// Nursery (young generation) size (alias: -Xmn<size>). Default: an eighth of the heap.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    young: Option<usize>,
 }
 
 #[derive(Args, Debug)]
@@ -119,6 +132,15 @@ pub fn main(args: Vec<OsString>) -> u8 {
     };
     match cli.command {
         Command::Run(r) => run(r),
+        Command::Repl(r) => {
+            let region = 1 << 20;
+            crate::repl::main(HeapConfig {
+                heap_bytes: r.heap,
+                young_bytes: r.young.unwrap_or((r.heap / 8).max(region)),
+                region_bytes: region,
+                ..HeapConfig::default()
+            })
+        }
         Command::Check { file } => match compile(&file) {
             Ok(_) => 0,
             Err(code) => code,

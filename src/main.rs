@@ -5,8 +5,10 @@
 //! | command line (clap), Java-style flag aliases | [`cli`] |
 //! | byte sizes (`256m`) | [`size`] |
 //! | `--stats` and `--stats-json` | [`stats`] |
+//! | `semeru repl` | [`repl`] |
 
 mod cli;
+mod repl;
 mod size;
 mod stats;
 

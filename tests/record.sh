@@ -20,7 +20,7 @@ for f in "${files[@]}"; do
   args=()
   [ -f "$base.args" ] && read -r -a args < "$base.args"
   input=/dev/null
-  [ -f "$base.in" ] && input="$base.in"
+  [ -f "$base.in" ] && input="$(realpath "$base.in")"
   dir=$(dirname "$f"); name=$(basename "$f")
   set +e
   (cd "$dir" && timeout 60 java -Xss1m --source 17 "$name" "${args[@]}" <"$input" >"$name.stdout.tmp" 2>"$name.stderr.tmp")

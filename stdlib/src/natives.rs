@@ -313,8 +313,28 @@ natives! {
     ObjSimpleName = "java/lang/Object" "$simpleName" "()Ljava/lang/String;" Instance;
     ObjClassId = "java/lang/Object" "$classId" "()I" Instance;
     // ---- coll1 ---- (append this branch's natives here)
+    // A new array of the same runtime class as the argument, all null (`Arrays.copyOf`, `toArray(T[])`).
+    ArraysNewArrayLike = "jdk/internal/util/ArraysSupport" "newArrayLike" "([Ljava/lang/Object;I)[Ljava/lang/Object;" Static;
     // ---- coll2 ---- (append this branch's natives here)
     // ---- misc ---- (append this branch's natives here)
+    // java.lang.StrictMath (fdlibm, as java.util.Random.nextGaussian needs)
+    StrictMathLog = "java/lang/StrictMath" "log" "(D)D" Static;
+    StrictMathSqrt = "java/lang/StrictMath" "sqrt" "(D)D" Static;
+    // java.util.Formatter: FloatingDecimal digits of a finite double into a char[32],
+    // returns (decExponent << 8) | nDigits.
+    FormatterFdDigits = "java/util/Formatter" "fdDigits" "(D[C)I" Static;
+    // java.io: OS access. Handle 0 is stdin; open0(path, allowDir) returns a handle or
+    // a negative error (text via errorText); read0 returns -1 at end, -2 on error.
+    IoOpen = "java/io/FileInputStream" "open0" "(Ljava/lang/String;Z)I" Static;
+    IoRead = "java/io/FileInputStream" "read0" "(I[BII)I" Static;
+    IoAvailable = "java/io/FileInputStream" "available0" "(I)I" Static;
+    IoClose = "java/io/FileInputStream" "close0" "(I)V" Static;
+    IoErrorText = "java/io/FileInputStream" "errorText" "(I)Ljava/lang/String;" Static;
+    // UTF-8 bytes src[off, off+len) into dst[doff, doff+dlen); returns (consumed << 32) | produced.
+    // An incomplete sequence at the end is left unconsumed unless `eof`.
+    IoDecodeUtf8 = "java/io/InputStreamReader" "decode0" "([BII[CIIZ)J" Static;
+    // First index of '\n' or '\r' in cb[from, to), or `to`.
+    IoFindEol = "java/io/BufferedReader" "findEol" "([CII)I" Static;
     // ---- repl ---- (append this branch's natives here)
     // ---- lead ---- (append this branch's natives here)
     // `array.clone()`: a shallow copy of any array (the compiler types it as the array).

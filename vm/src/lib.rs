@@ -25,5 +25,5 @@ pub mod runner;
 pub mod verify;
 
 pub use disasm::{disassemble, disassemble_method};
-pub use interp::{Vm, VmError};
+pub use interp::{Completion, Vm, VmError};
 pub use runner::{run, RunConfig, RunOutcome, RunStats};

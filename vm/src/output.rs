@@ -10,6 +10,10 @@ pub struct Output {
     buf: Vec<u8>,
     /// Capture instead of writing to the process's stdout/stderr (tests).
     capture: Option<Captured>,
+    /// Drop stdout (the REPL's replay of earlier statements).
+    discard_stdout: bool,
+    /// Flush stdout at each line end (the REPL on a terminal).
+    line_buffered: bool,
 }
 
 /// What a captured run wrote.
@@ -30,7 +34,20 @@ impl Output {
         Output {
             buf: Vec::with_capacity(FLUSH_AT + 1024),
             capture: None,
+            discard_stdout: false,
+            line_buffered: false,
         }
+    }
+
+    /// Flushes stdout at the end of every line from now on (`on`), or not.
+    pub fn set_line_buffered(&mut self, on: bool) {
+        self.line_buffered = on;
+    }
+
+    /// Drops everything written to stdout from now on (`on`), or stops doing so.
+    pub fn set_discard_stdout(&mut self, on: bool) {
+        self.flush();
+        self.discard_stdout = on;
     }
 
     /// Keeps all output in memory (see [`Output::take_captured`]).
@@ -51,13 +68,17 @@ impl Output {
 
     #[inline]
     pub fn wrote(&mut self) {
-        if self.buf.len() >= FLUSH_AT {
+        if self.buf.len() >= FLUSH_AT || (self.line_buffered && self.buf.last() == Some(&b'\n')) {
             self.flush();
         }
     }
 
     pub fn flush(&mut self) {
         if self.buf.is_empty() {
+            return;
+        }
+        if self.discard_stdout {
+            self.buf.clear();
             return;
         }
         match &mut self.capture {

@@ -64,6 +64,18 @@ impl Vm {
         self.out.capture();
     }
 
+    /// Drops the program's stdout while `on` (stderr is still written or
+    /// captured): the REPL replays earlier statements this way.
+    pub fn discard_stdout(&mut self, on: bool) {
+        self.out.set_discard_stdout(on);
+    }
+
+    /// Flushes the program's stdout at every line end while `on` (an
+    /// interactive REPL shows output as it is printed).
+    pub fn line_buffered_stdout(&mut self, on: bool) {
+        self.out.set_line_buffered(on);
+    }
+
     /// What a captured run wrote.
     pub fn take_output(&mut self) -> Option<crate::output::Captured> {
         self.out.take_captured()

@@ -13,7 +13,7 @@ use semeru_vm::insn::Cond;
 
 impl<'a> FnCx<'a, '_> {
     /// The receiver of `recv.getClass()` (or of a bare `getClass()`).
-    fn get_class_target<'e>(e: &'e Expr) -> Option<Option<&'e Expr>> {
+    fn get_class_target(e: &Expr) -> Option<Option<&Expr>> {
         match &e.kind {
             ExprKind::Call {
                 target,

@@ -29,7 +29,8 @@ impl Vm {
     /// Pushes a frame for bytecode method `m` whose registers start at absolute
     /// slots `bp`/`br` (its arguments are already there). Reference registers past
     /// the arguments are nulled so the root scan never sees stale references.
-    /// Raises `StackOverflowError` when the frame does not fit.
+    /// Raises `StackOverflowError` when the frame does not fit; stops when an
+    /// interrupt is pending.
     #[inline]
     pub(crate) fn push_frame(&mut self, m: u32, bp: usize, br: usize) -> Result<(), Ctl> {
         let meth = &self.prog.methods[m as usize];
@@ -38,6 +39,10 @@ impl Vm {
         let tr = br + code.regs_r as usize;
         if tp > self.prims.len() || tr > self.rt.regs.len() || self.frames.len() >= MAX_DEPTH {
             return Err(self.raise(STACK_OVERFLOW_ERROR, None));
+        }
+        // Every call polls the interrupt flag, so recursion without loops stops too.
+        if super::interrupt::pending() {
+            return Err(super::interrupt::stop());
         }
         self.rt
             .regs

@@ -185,6 +185,19 @@ impl Vm {
             }};
         }
 
+        // Sets the pc to branch target `t`; a backward branch first polls the
+        // interrupt flag (one relaxed load), so every loop can be interrupted.
+        macro_rules! jump {
+            ($t:expr) => {{
+                let t = $t.0 as usize;
+                if t < pc && super::interrupt::pending() {
+                    sync!();
+                    return Err(super::interrupt::stop());
+                }
+                pc = t
+            }};
+        }
+
         reload!();
         // The loop body is expanded twice so the CPU sees two indirect dispatch
         // branches (alternating instructions), which predicts better than one.
@@ -300,55 +313,55 @@ impl Vm {
                     Insn::CmpD { d, a, b, c } => w.set_z(d, cmp(w.d(a), w.d(b), c)),
                     Insn::CmpR { d, a, b, c } => w.set_z(d, cmp(w.r(a), w.r(b), c)),
 
-                    Insn::Jmp { t } => pc = t.0 as usize,
+                    Insn::Jmp { t } => jump!(t),
                     Insn::BrI { a, b, c, t } => {
                         if cmp(w.i(a), w.i(b), c) {
-                            pc = t.0 as usize
+                            jump!(t)
                         }
                     }
                     Insn::BrIK { a, v, c, t } => {
                         if cmp(w.i(a), v as i32, c) {
-                            pc = t.0 as usize
+                            jump!(t)
                         }
                     }
                     Insn::BrL { a, b, c, t } => {
                         if cmp(w.l(a), w.l(b), c) {
-                            pc = t.0 as usize
+                            jump!(t)
                         }
                     }
                     Insn::BrF { a, b, c, t } => {
                         if cmp(w.f(a), w.f(b), c) {
-                            pc = t.0 as usize
+                            jump!(t)
                         }
                     }
                     Insn::BrD { a, b, c, t } => {
                         if cmp(w.d(a), w.d(b), c) {
-                            pc = t.0 as usize
+                            jump!(t)
                         }
                     }
                     Insn::BrR { a, b, c, t } => {
                         if cmp(w.r(a), w.r(b), c) {
-                            pc = t.0 as usize
+                            jump!(t)
                         }
                     }
                     Insn::BrNull { a, t } => {
                         if w.r(a).is_null() {
-                            pc = t.0 as usize
+                            jump!(t)
                         }
                     }
                     Insn::BrNonNull { a, t } => {
                         if !w.r(a).is_null() {
-                            pc = t.0 as usize
+                            jump!(t)
                         }
                     }
                     Insn::BrTrue { a, t } => {
                         if w.i(a) != 0 {
-                            pc = t.0 as usize
+                            jump!(t)
                         }
                     }
                     Insn::BrFalse { a, t } => {
                         if w.i(a) == 0 {
-                            pc = t.0 as usize
+                            jump!(t)
                         }
                     }
                     Insn::Switch { s, tbl } => {

@@ -9,19 +9,21 @@
 //! | calls and returns, frame pushes | [`calls`] |
 //! | runtime exceptions, unwinding, uncaught reports | [`exceptions`] |
 //! | allocation and string objects | [`objects`] |
+//! | stopping a run from outside (Ctrl-C in the REPL) | [`interrupt`] |
 
 pub mod calls;
 pub mod classes;
 pub mod dispatch;
 pub mod exceptions;
 pub mod frame;
+pub mod interrupt;
 pub mod itab;
 pub mod objects;
 pub mod roots;
 
 use crate::natives::Family;
 use crate::output::Output;
-use crate::program::{Body, Program};
+use crate::program::{Body, MethodId, Program};
 use crate::regfile::RegFile;
 use crate::verify;
 use frame::{Frame, PRIM_STACK, REF_STACK};
@@ -52,6 +54,17 @@ pub enum Ctl {
     /// `System.exit(code)`.
     Exit(i32),
     Fault(VmError),
+}
+
+/// How a run of an entry method ended (see [`Vm::run_entry`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Completion {
+    /// The method returned.
+    Returned,
+    /// `System.exit(code)`.
+    Exited(i32),
+    /// An exception escaped; it has been reported on stderr as `java` does.
+    Uncaught,
 }
 
 /// Nested dispatch loops (natives calling back into bytecode) allowed at once.
@@ -188,13 +201,29 @@ impl Vm {
     /// process exit status: 0, `System.exit`'s code, or 1 after an uncaught
     /// exception (reported on stderr as `java` does).
     pub fn run_main(&mut self, args: &[String]) -> Result<i32, VmError> {
-        let main = self.prog.main.0 as u32;
-        let code = match self.run_main_inner(main, args) {
-            Ok(()) => 0,
-            Err(Ctl::Exit(c)) => c,
+        Ok(match self.run_entry(self.prog.main, Some(args))? {
+            Completion::Returned => 0,
+            Completion::Exited(c) => c,
+            Completion::Uncaught => 1,
+        })
+    }
+
+    /// Runs static method `method` on this VM's current state (statics, heap and
+    /// initialized classes persist between runs): its class's static initializer
+    /// first if needed, then the method, with `args` as its `String[]` parameter
+    /// when given (`main`), or no arguments. An uncaught exception is reported on
+    /// stderr. An interrupted run ends with [`VmError::interrupted`].
+    pub fn run_entry(
+        &mut self,
+        method: MethodId,
+        args: Option<&[String]>,
+    ) -> Result<Completion, VmError> {
+        let end = match self.run_main_inner(method.0 as u32, args) {
+            Ok(()) => Completion::Returned,
+            Err(Ctl::Exit(c)) => Completion::Exited(c),
             Err(Ctl::Throw) => {
                 self.report_uncaught();
-                1
+                Completion::Uncaught
             }
             Err(Ctl::Fault(e)) => {
                 self.out.flush();
@@ -202,10 +231,10 @@ impl Vm {
             }
         };
         self.out.flush();
-        Ok(code)
+        Ok(end)
     }
 
-    fn run_main_inner(&mut self, main: u32, args: &[String]) -> Result<(), Ctl> {
+    fn run_main_inner(&mut self, main: u32, args: Option<&[String]>) -> Result<(), Ctl> {
         let Some(m) = self.prog.methods.get(main as usize) else {
             return Err(Ctl::Fault(VmError("no main method".into())));
         };
@@ -213,8 +242,24 @@ impl Vm {
         if !matches!(m.body, Body::Code(_)) {
             return Err(Ctl::Fault(VmError("main has no code".into())));
         }
+        if args.is_none() && (m.params_p, m.params_r, m.is_static) != (0, 0, true) {
+            return Err(Ctl::Fault(VmError(format!(
+                "entry method {} is not static or takes arguments",
+                m.name
+            ))));
+        }
         self.frames.clear();
         self.rt.top = 0;
+        self.nested = 0;
+        self.rt.handles.clear();
+        let Some(args) = args else {
+            while let Some(clinit) = self.next_clinit(main_class) {
+                self.push_frame(clinit, 0, 0)?;
+                self.execute(0)?;
+            }
+            self.push_frame(main, 0, 0)?;
+            return self.execute(0);
+        };
         // String[] args, built while rooted in a handle.
         let arr = self.alloc_array(STRING_ARRAY, args.len() as u32)?;
         self.rt.handles.push(arr);

@@ -9,14 +9,19 @@
 //! | `Integer`, `Long`, `Double`, `Float`, `Short`, `Byte`, `Boolean` | [`numbers`] |
 //! | `Character` | [`chars`] |
 //! | `Object` | [`object`] |
+//! | `jdk.internal.util.ArraysSupport` (collections) | [`coll1`] |
+//! | `StrictMath`, `Formatter` digits, `java.io` OS access | [`format`], [`io`] |
 //!
 //! A native reads its arguments from the caller's registers at absolute slots
 //! `p…`/`r…` and leaves its result in slot `p` or `r` (see `insn.rs`).
 
 pub mod boxexc;
 pub mod chars;
+pub mod coll1;
 pub mod crlog;
 pub mod fdlibm;
+pub mod format;
+pub mod io;
 pub mod math;
 pub mod numbers;
 pub mod object;
@@ -37,6 +42,10 @@ pub enum Family {
     Numbers,
     Chars,
     Object,
+    /// `java.util` collection helpers.
+    Coll1,
+    /// The `misc` branch's section: StrictMath, Formatter, java.io.
+    Misc,
     /// Exceptions and boxes ([`boxexc`]).
     BoxExc,
     /// Lowered by the compiler; never called.
@@ -61,6 +70,12 @@ pub fn families() -> Vec<Family> {
                 "java/lang/String" | "semeru/Internal" => Family::Str,
                 "java/lang/Character" => Family::Chars,
                 "java/lang/Object" => Family::Object,
+                "jdk/internal/util/ArraysSupport" => Family::Coll1,
+                "java/lang/StrictMath"
+                | "java/util/Formatter"
+                | "java/io/FileInputStream"
+                | "java/io/InputStreamReader"
+                | "java/io/BufferedReader" => Family::Misc,
                 _ => Family::Numbers,
             }
         })
@@ -94,6 +109,8 @@ impl Vm {
             Family::Numbers => self.native_numbers(native, a),
             Family::Chars => self.native_chars(native, a),
             Family::Object => self.native_object(native, a),
+            Family::Coll1 => self.native_coll1(native, a),
+            Family::Misc => self.native_misc(native, a),
             Family::BoxExc => self.native_boxexc(native, a),
             Family::Intrinsic => Err(bad_native(native)),
         }
