@@ -94,14 +94,12 @@ fn hoist_stmts(stmts: &mut [Stmt], out: &mut Vec<Member>) {
 
 fn hoist_stmt(s: &mut Stmt, out: &mut Vec<Member>) {
     match &mut s.kind {
-        StmtKind::LocalClass(c) => {
-            if hoistable(c) {
-                let mut c = (**c).clone();
-                c.modifiers.static_ = true;
-                hoist_locals(&mut c);
-                out.push(Member::Class(c));
-                s.kind = StmtKind::Empty;
-            }
+        StmtKind::LocalClass(c) if hoistable(c) => {
+            let mut c = (**c).clone();
+            c.modifiers.static_ = true;
+            hoist_locals(&mut c);
+            out.push(Member::Class(c));
+            s.kind = StmtKind::Empty;
         }
         StmtKind::Block(b) => hoist_stmts(&mut b.stmts, out),
         StmtKind::If { then, els, .. } => {
@@ -515,7 +513,7 @@ fn record_class(c: &mut ClassDecl, nested: bool) {
                 for p in &mut cd.params {
                     p.modifiers = cb.mods(false, false, false, false);
                 }
-                let body = std::mem::replace(&mut cd.body.stmts, Vec::new());
+                let body = std::mem::take(&mut cd.body.stmts);
                 let inner = Block {
                     stmts: body,
                     span: cd.body.span,
