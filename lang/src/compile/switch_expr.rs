@@ -232,7 +232,7 @@ impl<'a> FnCx<'a, '_> {
         let default_l = match default {
             Some(d) => labels[d],
             // An enum switch expression covering every constant: no other value.
-            None if all_enum && is_expr => labels[0],
+            None if all_enum && is_expr && !labels.is_empty() => labels[0],
             None => end,
         };
         let m = self.em.mark();
@@ -500,6 +500,10 @@ impl<'a> FnCx<'a, '_> {
     /// The type of a standalone switch expression (JLS 15.28.1), from its results.
     fn standalone_type(&mut self, rs: &[(Ty, Option<Const>)], span: Span) -> Ty {
         let Some((first, _)) = rs.first() else {
+            self.g.error(
+                span,
+                "switch expression does not have any result expressions",
+            );
             return Ty::Error;
         };
         if rs.iter().any(|(t, _)| t.is_error()) {
