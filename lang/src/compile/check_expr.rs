@@ -176,7 +176,7 @@ impl<'a> FnCx<'a, '_> {
             ExprKind::Unary { op, expr } => self.check_unary(*op, expr, span),
             ExprKind::Binary { op, lhs, rhs } => self.check_binary(*op, lhs, rhs, span),
             ExprKind::Assign { op, lhs, rhs } => self.check_assign(*op, lhs, rhs, span),
-            ExprKind::Cond { cond, then, els } => self.check_cond(cond, then, els, span),
+            ExprKind::Cond { cond, then, els } => self.check_cond(cond, then, els, span, expect),
             ExprKind::InstanceOf { expr, ty, binding } => {
                 let v = self.check_expr(expr);
                 let t = self.g.resolve_type(Some(self.class), ty);
@@ -984,18 +984,31 @@ impl<'a> FnCx<'a, '_> {
         TExpr::new(TK::Concat(parts), string_ty(), span)
     }
 
-    fn check_cond(&mut self, cond: &Expr, then: &Expr, els: &Expr, span: Span) -> TExpr {
+    fn check_cond(
+        &mut self,
+        cond: &Expr,
+        then: &Expr,
+        els: &Expr,
+        span: Span,
+        expect: Option<GTy>,
+    ) -> TExpr {
         let mark = self.bindings.len();
         let c = self.check_bool(cond);
         let m1 = self.bindings.len();
         self.set_visible(mark, m1, &super::patterns::when_true(cond));
+        // A reference conditional is a poly expression: its operands see the target type.
+        self.expect = expect.clone();
         let t = self.check_expr(then);
         let m2 = self.bindings.len();
         self.set_visible(m1, m2, &[]);
         self.set_visible(mark, m1, &super::patterns::when_false(cond));
+        self.expect = expect.clone();
         let e = self.check_expr(els);
         let m3 = self.bindings.len();
         self.set_visible(mark, m3, &[]);
+        let target = expect
+            .map(|x| self.g.table.erase(&x))
+            .filter(|x| x.is_ref() && !x.is_error());
         if t.ty.is_error() || e.ty.is_error() {
             return TExpr::error(span);
         }
@@ -1025,7 +1038,15 @@ impl<'a> FnCx<'a, '_> {
             } else if self.g.table.ref_assignable(&e.ty, &t.ty) {
                 t.ty.clone()
             } else {
-                self.lub(&t.ty, &e.ty)
+                match target {
+                    Some(x)
+                        if self.g.table.ref_assignable(&t.ty, &x)
+                            && self.g.table.ref_assignable(&e.ty, &x) =>
+                    {
+                        x
+                    }
+                    _ => self.lub(&t.ty, &e.ty),
+                }
             }
         } else {
             let (x, y) = (self.display(&t.ty), self.display(&e.ty));

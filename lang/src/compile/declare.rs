@@ -197,7 +197,15 @@ impl<'a> Compiler<'a> {
             self.unsupported(o.span, &format!("the modifier '{}'", o.name));
         }
         for a in &m.annotations {
-            if a.name != "Override" && a.name != "SuppressWarnings" && a.name != "Deprecated" {
+            // Annotations that only inform javac's checks: accepted and ignored.
+            const KNOWN: &[&str] = &[
+                "Override",
+                "SuppressWarnings",
+                "Deprecated",
+                "SafeVarargs",
+                "FunctionalInterface",
+            ];
+            if !KNOWN.contains(&a.name.as_str()) {
                 self.unsupported(a.span, &format!("the annotation @{}", a.name));
             }
         }

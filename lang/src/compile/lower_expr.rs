@@ -345,9 +345,14 @@ impl FnCx<'_, '_> {
                     c: Cls(class.0 as u16),
                 });
                 self.em.release(m2);
-                let elem_ty = match &e.ty {
-                    Ty::Array(el) => (**el).clone(),
-                    _ => Ty::Error,
+                // The element type comes from the array class: the node's own type may
+                // have been widened (`Object o = new double[] {4.5};`).
+                let elem_ty = match &self.g.table.class(*class).origin {
+                    super::classes::ClassOrigin::Array(el) => el.clone(),
+                    _ => match &e.ty {
+                        Ty::Array(el) => (**el).clone(),
+                        _ => Ty::Error,
+                    },
                 };
                 for (k, x) in elems.iter().enumerate() {
                     let m3 = self.em.mark();
