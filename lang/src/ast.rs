@@ -62,6 +62,20 @@ pub struct ClassDecl {
     pub implements: Vec<TypeExpr>,
     pub members: Vec<Member>,
     pub span: Span,
+    /// The constants of an enum, in order (empty for other kinds).
+    pub enum_constants: Vec<EnumConstant>,
+    /// The components of a record header `record P(int x, int y)` (empty for other kinds).
+    pub record_components: Vec<Param>,
+}
+
+/// `RED` or `RED(255, 0, 0)` in an enum body. `body` is a constant-specific
+/// class body (rejected by the checker).
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumConstant {
+    pub name: Ident,
+    pub args: Vec<Expr>,
+    pub body: Option<Vec<Member>>,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -134,6 +148,8 @@ pub struct ConstructorDecl {
     /// as [`StmtKind::CtorCall`].
     pub body: Block,
     pub span: Span,
+    /// A compact record constructor `Name { ... }` (no parameter list).
+    pub compact: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -254,7 +270,10 @@ pub enum StmtKind {
         catches: Vec<CatchClause>,
         finally: Option<Block>,
     },
-    /// `assert`, `synchronized`, `yield` and the like: parsed only so that
+    /// `yield e;` in a switch expression (also the body `case X -> e;` of a switch
+    /// expression's rule).
+    Yield(Expr),
+    /// `assert`, `synchronized` and the like: parsed only so that
     /// the checker can report them as not supported.
     Unsupported(&'static str),
     Empty,
@@ -265,7 +284,8 @@ pub struct SwitchCase {
     /// Empty for `default:`. Several labels for `case 1, 2:`.
     pub labels: Vec<Expr>,
     pub is_default: bool,
-    /// `case X -> ...` (arrow form; rejected by the checker for now).
+    /// `case X -> ...` (a switch rule): its body is one statement, an expression
+    /// statement, a block or a `throw` (a `yield` in a switch expression).
     pub arrow: bool,
     pub body: Vec<Stmt>,
     pub span: Span,
@@ -408,8 +428,7 @@ pub enum ExprKind {
         then: Box<Expr>,
         els: Box<Expr>,
     },
-    /// `e instanceof T`; `binding` is the pattern variable of `e instanceof T t`
-    /// (rejected by the checker for now).
+    /// `e instanceof T`; `binding` is the pattern variable of `e instanceof T t`.
     InstanceOf {
         expr: Box<Expr>,
         ty: TypeExpr,
@@ -420,6 +439,11 @@ pub enum ExprKind {
         expr: Box<Expr>,
     },
     This,
+    /// A switch expression `switch (x) { case 1 -> "a"; default -> { yield "b"; } }`.
+    Switch {
+        scrutinee: Box<Expr>,
+        cases: Vec<SwitchCase>,
+    },
     /// `Foo.class`, lambdas, method references, switch expressions and other
     /// constructs outside the subset: parsed so that the checker can name them.
     Unsupported(&'static str),

@@ -508,8 +508,16 @@ mod tests {
         assert_eq!(errs(r#""\x""#), ["illegal escape character"]);
         assert_eq!(errs(r#""\é""#), ["illegal escape character"]);
         assert_eq!(
-            errs("\"\"\"\nhi\n\"\"\""),
-            ["a text block is not supported in Sem"]
+            one("\"\"\"\n  hi\n    x\\n\n  \"\"\""),
+            Tok::StrLit("hi\n  x\n\n".into())
+        );
+        assert_eq!(
+            one("\"\"\"\n  a \\s\n  b\\\n  c\"\"\""),
+            Tok::StrLit("a  \nbc".into())
+        );
+        assert_eq!(
+            errs("\"\"\"hi\"\"\""),
+            ["illegal text block open delimiter sequence, missing line terminator"]
         );
     }
 

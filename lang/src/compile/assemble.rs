@@ -17,6 +17,9 @@ pub fn compile_unit(
     unit: &CompilationUnit,
     libs: &[LibUnit],
 ) -> Result<Program, Vec<Diagnostic>> {
+    // Enums and records become ordinary classes first.
+    let desugared = super::desugar::unit(unit);
+    let unit = desugared.as_ref().unwrap_or(unit);
     let mut g = Compiler::new(src, libs);
     g.declare(unit, libs);
     let main = find_main(&mut g, unit);
@@ -44,7 +47,7 @@ fn find_main(g: &mut Compiler, unit: &CompilationUnit) -> Option<MId> {
         g.error(Span::default(), "no class declared in source file");
         return None;
     };
-    if first.kind != ClassKind::Class {
+    if first.kind == ClassKind::Interface {
         return None;
     }
     let c = *g.table.top_level.get(&first.name.name)?;

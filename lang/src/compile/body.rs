@@ -142,6 +142,11 @@ pub struct FnCx<'a, 'g> {
     /// The element type of the array a generic varargs call builds (`T...`
     /// with `T` inferred as `String` makes a `String[]`, as javac does).
     pub vararg_elem: Option<Ty>,
+    /// Enclosing switch expressions, innermost last (targets of `yield`).
+    pub yields: Vec<super::switch_expr::YieldCx>,
+    /// Pattern binding variables declared so far: (local index, name); see
+    /// `patterns.rs`.
+    pub bindings: Vec<(usize, String)>,
 }
 
 impl<'a, 'g> FnCx<'a, 'g> {
@@ -175,6 +180,8 @@ impl<'a, 'g> FnCx<'a, 'g> {
             expect: None,
             explicit_targs: None,
             vararg_elem: None,
+            yields: Vec::new(),
+            bindings: Vec::new(),
         }
     }
 

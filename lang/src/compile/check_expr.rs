@@ -188,9 +188,6 @@ impl<'a> FnCx<'a, '_> {
             ExprKind::Assign { op, lhs, rhs } => self.check_assign(*op, lhs, rhs, span),
             ExprKind::Cond { cond, then, els } => self.check_cond(cond, then, els, span, expect),
             ExprKind::InstanceOf { expr, ty, binding } => {
-                if let Some(b) = binding {
-                    self.g.unsupported(b.span, "pattern matching in instanceof");
-                }
                 let v = self.check_expr(expr);
                 let t = self.g.resolve_type(Some(self.class), ty);
                 if v.ty.is_error() || t.is_error() {
@@ -212,6 +209,9 @@ impl<'a> FnCx<'a, '_> {
                     );
                 }
                 let class = self.class_of_ref(&t);
+                if let Some(b) = binding {
+                    return self.pattern_binding(v, &t, class, b);
+                }
                 TExpr::new(
                     TK::InstanceOf {
                         e: Box::new(v),
@@ -242,6 +242,9 @@ impl<'a> FnCx<'a, '_> {
                     );
                 }
                 TExpr::new(TK::This, Ty::Class(self.class), span)
+            }
+            ExprKind::Switch { scrutinee, cases } => {
+                self.check_switch_expr(scrutinee, cases, span, expect)
             }
             ExprKind::Unsupported(what) => {
                 self.g.unsupported(span, what);
@@ -847,8 +850,12 @@ impl<'a> FnCx<'a, '_> {
         if let Some(t) = self.get_class_cmp(op, lhs, rhs, span) {
             return t;
         }
+        let mark = self.bindings.len();
         let a = self.check_expr(lhs);
+        self.flow_operand(op, lhs, mark);
+        let mark = self.bindings.len();
         let b = self.check_expr(rhs);
+        self.flow_operand(op, rhs, mark);
         self.binary(op, a, b, span)
     }
 
@@ -996,12 +1003,20 @@ impl<'a> FnCx<'a, '_> {
         span: Span,
         expect: Option<GTy>,
     ) -> TExpr {
+        let mark = self.bindings.len();
         let c = self.check_bool(cond);
+        let m1 = self.bindings.len();
+        self.set_visible(mark, m1, &super::patterns::when_true(cond));
         // A reference conditional is a poly expression: its operands see the target type.
         self.expect = expect.clone();
         let t = self.check_expr(then);
+        let m2 = self.bindings.len();
+        self.set_visible(m1, m2, &[]);
+        self.set_visible(mark, m1, &super::patterns::when_false(cond));
         self.expect = expect.clone();
         let e = self.check_expr(els);
+        let m3 = self.bindings.len();
+        self.set_visible(mark, m3, &[]);
         let target = expect
             .map(|x| self.g.table.erase(&x))
             .filter(|x| x.is_ref() && !x.is_error());

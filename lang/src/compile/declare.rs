@@ -223,10 +223,10 @@ impl<'a> Compiler<'a> {
         out: &mut Vec<ClassId>,
     ) {
         let lib = package.is_some() || outer.is_some_and(|o| self.table.is_lib(o));
-        match d.kind {
-            ClassKind::Class | ClassKind::Interface => {}
-            ClassKind::Enum => return self.unsupported(d.name.span, "an enum"),
-            ClassKind::Record => return self.unsupported(d.name.span, "a record"),
+        if d.kind == ClassKind::Enum {
+            if let Some(k) = d.enum_constants.iter().find(|k| k.body.is_some()) {
+                self.unsupported(k.name.span, "an enum constant with a class body");
+            }
         }
         let is_interface = d.kind == ClassKind::Interface;
         // Members of interfaces, and nested interfaces, are implicitly static.
@@ -239,7 +239,8 @@ impl<'a> Compiler<'a> {
                 self.error(e.span, "'{' expected: an interface extends interfaces only");
             }
         }
-        self.check_class_modifiers(&d.modifiers);
+        // `sealed`/`non-sealed` (and `permits`) restrict subclassing only.
+        self.check_modifiers_allowing(&d.modifiers, &["sealed", "non-sealed"]);
         let simple = d.name.name.clone();
         let (name, display) = match outer {
             Some(o) => {

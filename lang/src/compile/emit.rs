@@ -85,7 +85,48 @@ pub struct Emitter {
     pub overflow: bool,
 }
 
+/// The lengths of an [`Emitter`]'s buffers, to throw away code emitted since.
+pub struct Snapshot {
+    insns: usize,
+    lines: usize,
+    labels: usize,
+    fixups: usize,
+    switches: usize,
+    handlers: usize,
+    next_p: u16,
+    next_r: u16,
+    cur_line: u32,
+}
+
 impl Emitter {
+    /// Remembers the current state (see [`Emitter::restore`]).
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            insns: self.insns.len(),
+            lines: self.lines.len(),
+            labels: self.labels.len(),
+            fixups: self.fixups.len(),
+            switches: self.switches.len(),
+            handlers: self.handlers.len(),
+            next_p: self.next_p,
+            next_r: self.next_r,
+            cur_line: self.cur_line,
+        }
+    }
+
+    /// Drops everything emitted since `s` was taken (register maxima stay).
+    pub fn restore(&mut self, s: Snapshot) {
+        self.insns.truncate(s.insns);
+        self.lines.truncate(s.lines);
+        self.labels.truncate(s.labels);
+        self.fixups.truncate(s.fixups);
+        self.switches.truncate(s.switches);
+        self.handlers.truncate(s.handlers);
+        self.next_p = s.next_p;
+        self.next_r = s.next_r;
+        self.cur_line = s.cur_line;
+    }
+
     pub fn emit(&mut self, i: Insn) {
         self.insns.push(i);
     }

@@ -90,8 +90,19 @@ fn index() -> &'static Index {
 pub fn needed_files(program: &str) -> Vec<usize> {
     let ix = index();
     let mut seen = vec![false; SOURCES.len()];
+    // Enums and records extend library classes the program does not name.
+    let words = |w: &str| {
+        program
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|x| x == w)
+    };
+    let implied = [("enum", "Enum"), ("record", "Record")]
+        .into_iter()
+        .filter(|(kw, _)| words(kw))
+        .map(|(_, c)| c);
     let mut work: Vec<usize> = mentions(program)
         .chain(ALWAYS.iter().copied())
+        .chain(implied)
         .filter_map(|w| ix.by_name.get(w).copied())
         .collect();
     while let Some(f) = work.pop() {

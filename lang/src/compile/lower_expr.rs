@@ -30,6 +30,7 @@ fn single_write(e: &TExpr) -> bool {
         // window there (see the `on_top` case of `lower`).
         TK::Call { .. } => false,
         TK::CheckCast { e, .. } => single_write(e),
+        TK::Switch(_) => false,
         TK::Seq { .. } => false,
         _ => true,
     }
@@ -52,6 +53,7 @@ fn writes_locals(e: &TExpr) -> bool {
             lv_writes(lv) || writes_locals(rhs)
         }
         TK::IncDec { lv, .. } => lv_writes(lv),
+        TK::Switch(_) => true,
         TK::Const(_) | TK::Null | TK::Local(_) | TK::This | TK::GetStatic { .. } | TK::Error => {
             false
         }
@@ -556,6 +558,14 @@ impl FnCx<'_, '_> {
                     o: r.r(),
                     c: Cls(class.0 as u16),
                 });
+                r
+            }
+            TK::Switch(d) => {
+                let r = match dst {
+                    Some(r) => r,
+                    None => self.temp(&e.ty),
+                };
+                self.lower_switch_expr(d, &e.ty, r);
                 r
             }
             TK::Seq { effects, value } => {

@@ -3,7 +3,7 @@
 
 use super::body::{Da, FnCx, JumpTarget};
 use super::classes::ClassTable;
-use super::emit::{Label, PendingSwitch, Reg};
+use super::emit::{Label, Reg};
 use super::generics::GTy;
 use super::texpr::{TExpr, TK};
 use super::types::{Const, Ty};
@@ -11,9 +11,7 @@ use crate::ast::{
     Block, Expr, ExprKind, Ident, Modifiers, Stmt, StmtKind, SwitchCase, TypeExprKind, UnOp,
 };
 use crate::diag::Span;
-use semeru_stdlib::natives::Native;
-use semeru_vm::insn::{Cond, Insn, Nat, Pc, Str, P};
-use std::collections::HashSet;
+use semeru_vm::insn::{Cond, Insn, Pc, P};
 
 impl<'a> FnCx<'a, '_> {
     pub fn block(&mut self, b: &Block) {
@@ -37,6 +35,17 @@ impl<'a> FnCx<'a, '_> {
             self.reachable = true;
         }
         self.line(s.span);
+        let mark = self.bindings.len();
+        self.stmt_kind(s);
+        // Pattern bindings do not outlive their statement, except those an
+        // `if` introduces (it leaves them visible itself).
+        if !matches!(s.kind, StmtKind::If { .. }) {
+            let n = self.bindings.len();
+            self.set_visible(mark, n, &[]);
+        }
+    }
+
+    fn stmt_kind(&mut self, s: &Stmt) {
         match &s.kind {
             StmtKind::Block(b) => self.block(b),
             StmtKind::LocalVar {
@@ -106,6 +115,7 @@ impl<'a> FnCx<'a, '_> {
                 }
                 self.try_stmt(body, catches, finally.as_ref(), s.span)
             }
+            StmtKind::Yield(e) => self.yield_stmt(e, s.span),
             StmtKind::Unsupported(what) => self.g.unsupported(s.span, what),
             StmtKind::Empty => {}
         }
@@ -226,7 +236,11 @@ impl<'a> FnCx<'a, '_> {
     }
 
     fn if_stmt(&mut self, cond: &Expr, then: &Stmt, els: Option<&Stmt>) {
+        use super::patterns::{when_false, when_true};
+        let mark = self.bindings.len();
         let c = self.check_bool(cond);
+        let m1 = self.bindings.len();
+        self.set_visible(mark, m1, &when_true(cond));
         let konst = c.constant().and_then(Const::as_bool);
         let da0 = self.da.clone();
         let else_l = self.em.new_label();
@@ -237,6 +251,10 @@ impl<'a> FnCx<'a, '_> {
         }
         self.sub_stmt(then);
         let (r_then, da_then) = (self.reachable, self.da.clone());
+        let n = self.bindings.len();
+        self.set_visible(mark, n, &[]);
+        self.set_visible(mark, m1, &when_false(cond));
+        let mut r_else = true;
         let da_else0 = if konst == Some(true) { Da::all() } else { da0 };
         match els {
             Some(e) => {
@@ -247,6 +265,7 @@ impl<'a> FnCx<'a, '_> {
                 self.reachable = true;
                 self.da = da_else0;
                 self.sub_stmt(e);
+                r_else = self.reachable;
                 self.reachable |= r_then;
                 self.da = da_then.meet(&self.da);
             }
@@ -257,9 +276,17 @@ impl<'a> FnCx<'a, '_> {
             }
         }
         self.em.bind(end);
+        // The bindings this `if` introduces into the statements after it.
+        let n = self.bindings.len();
+        self.set_visible(mark, n, &[]);
+        if !r_then {
+            self.set_visible(mark, m1, &when_false(cond));
+        } else if els.is_some() && !r_else {
+            self.set_visible(mark, m1, &when_true(cond));
+        }
     }
 
-    fn push_target(
+    pub fn push_target(
         &mut self,
         label: Option<&Ident>,
         is_loop: bool,
@@ -281,7 +308,10 @@ impl<'a> FnCx<'a, '_> {
     }
 
     fn while_stmt(&mut self, label: Option<&Ident>, cond: &Expr, body: &Stmt) {
+        let mark = self.bindings.len();
         let c = self.check_bool(cond);
+        let m1 = self.bindings.len();
+        self.set_visible(mark, m1, &super::patterns::when_true(cond));
         let konst = c.constant().and_then(Const::as_bool);
         let da_false = if konst == Some(true) {
             Da::all()
@@ -352,7 +382,12 @@ impl<'a> FnCx<'a, '_> {
         for s in init {
             self.stmt(s);
         }
+        let mark = self.bindings.len();
         let c = cond.map(|e| self.check_bool(e));
+        let m1 = self.bindings.len();
+        if let Some(e) = cond {
+            self.set_visible(mark, m1, &super::patterns::when_true(e));
+        }
         let konst = match &c {
             None => Some(true),
             Some(c) => c.constant().and_then(Const::as_bool),
@@ -651,6 +686,9 @@ impl<'a> FnCx<'a, '_> {
             }
         };
         let Some(i) = idx else { return };
+        if self.leaves_switch_expr(i, false, span) {
+            return;
+        }
         let da = self.da.clone();
         let t = &mut self.targets[i];
         t.broken = true;
@@ -693,6 +731,9 @@ impl<'a> FnCx<'a, '_> {
             }
         };
         let Some(i) = idx else { return };
+        if self.leaves_switch_expr(i, false, span) {
+            return;
+        }
         let t = &mut self.targets[i];
         t.continued = true;
         let (l, depth) = (t.cont, t.try_depth);
@@ -705,6 +746,9 @@ impl<'a> FnCx<'a, '_> {
     }
 
     fn return_stmt(&mut self, e: Option<&Expr>, span: Span) {
+        if self.leaves_switch_expr(0, true, span) {
+            return;
+        }
         let ret = self.ret.clone();
         match (e, &ret) {
             (None, Ty::Void) => {
@@ -768,157 +812,6 @@ impl<'a> FnCx<'a, '_> {
         cases: &[SwitchCase],
         span: Span,
     ) {
-        let s = self.check_expr(scrutinee);
-        let s = self.unbox_if(s);
-        let is_string = ClassTable::is_string(&s.ty);
-        let ok = is_string || matches!(s.ty, Ty::Char | Ty::Byte | Ty::Short | Ty::Int | Ty::Error);
-        if !ok {
-            let tn = self.display(&s.ty);
-            if s.ty.is_ref() {
-                self.g
-                    .unsupported(scrutinee.span, &format!("switch on {tn}"));
-            } else {
-                self.g.error(
-                    scrutinee.span,
-                    format!("incompatible types: switch on a value of type {tn} is not allowed"),
-                );
-            }
-        }
-        // Case labels: constants of the scrutinee's type.
-        let mut int_keys: Vec<(i32, usize)> = Vec::new();
-        let mut str_keys: Vec<(String, usize)> = Vec::new();
-        let mut seen_i = HashSet::new();
-        let mut seen_s = HashSet::new();
-        let mut default: Option<usize> = None;
-        for (gi, c) in cases.iter().enumerate() {
-            if c.arrow {
-                self.g.unsupported(c.span, "a switch rule (case ->)");
-            }
-            if c.is_default {
-                if default.is_some() {
-                    self.g.error(c.span, "duplicate default label");
-                }
-                default = Some(gi);
-            }
-            for l in &c.labels {
-                let v = self.check_expr(l);
-                if v.ty.is_error() || s.ty.is_error() || !ok {
-                    continue;
-                }
-                let v = self.assign_conv(v, &s.ty);
-                match v.constant() {
-                    Some(Const::I(k)) if !is_string => {
-                        if !seen_i.insert(*k) {
-                            self.g.error(l.span, "duplicate case label");
-                        }
-                        int_keys.push((*k, gi));
-                    }
-                    Some(Const::S(k)) if is_string => {
-                        if !seen_s.insert(k.clone()) {
-                            self.g.error(l.span, "duplicate case label");
-                        }
-                        str_keys.push((k.clone(), gi));
-                    }
-                    _ if v.ty.is_error() => {}
-                    _ => self.g.error(l.span, "constant expression required"),
-                }
-            }
-        }
-        let labels: Vec<Label> = cases.iter().map(|_| self.em.new_label()).collect();
-        let end = self.em.new_label();
-        let default_l = default.map_or(end, |d| labels[d]);
-        let m = self.em.mark();
-        let r = self.lower(&s, None);
-        self.line(span);
-        if is_string {
-            let o = r.r();
-            self.em.emit(Insn::NullCheck { o });
-            for (k, gi) in &str_keys {
-                let m2 = self.em.mark();
-                let pbase = P(self.em.next_p);
-                let a = self.em.alloc_r();
-                self.em.emit(Insn::MovR { d: a, s: o });
-                let b = self.em.alloc_r();
-                let ks = self.g.intern(k);
-                self.em.emit(Insn::SConst { d: b, k: Str(ks) });
-                self.em.emit(Insn::CallNative {
-                    n: Nat(Native::StrEquals as u16),
-                    p: pbase,
-                    r: a,
-                });
-                self.em.reserve(pbase.0 + 1, 0);
-                self.em
-                    .emit_jump(Insn::BrTrue { a: pbase, t: Pc(0) }, labels[*gi]);
-                self.em.release(m2);
-            }
-            self.em.jmp(default_l);
-        } else if ok && !s.ty.is_error() {
-            let mut keys = int_keys.clone();
-            keys.sort();
-            let tbl = match (keys.first(), keys.last()) {
-                (Some(lo), Some(hi)) => {
-                    let range = hi.0 as i64 - lo.0 as i64 + 1;
-                    if range <= 2 * keys.len() as i64 + 8 {
-                        let mut targets = vec![default_l; range as usize];
-                        for (k, gi) in &keys {
-                            targets[(*k as i64 - lo.0 as i64) as usize] = labels[*gi];
-                        }
-                        PendingSwitch::Dense {
-                            low: lo.0,
-                            targets,
-                            default: default_l,
-                        }
-                    } else {
-                        PendingSwitch::Sparse {
-                            keys: keys.iter().map(|k| k.0).collect(),
-                            targets: keys.iter().map(|k| labels[k.1]).collect(),
-                            default: default_l,
-                        }
-                    }
-                }
-                _ => PendingSwitch::Sparse {
-                    keys: Vec::new(),
-                    targets: Vec::new(),
-                    default: default_l,
-                },
-            };
-            let tbl = self.em.add_switch(tbl);
-            self.em.emit(Insn::Switch {
-                s: r.p(),
-                tbl: semeru_vm::insn::Tbl(tbl),
-            });
-        }
-        self.em.release(m);
-        self.push_target(label, false, true, end, None);
-        self.push_scope();
-        let da0 = self.da.clone();
-        let reachable0 = self.reachable;
-        let mut prev_reach = false;
-        for (gi, c) in cases.iter().enumerate() {
-            self.em.bind(labels[gi]);
-            self.da = if prev_reach {
-                da0.meet(&self.da)
-            } else {
-                da0.clone()
-            };
-            self.reachable = reachable0;
-            for st in &c.body {
-                self.stmt(st);
-            }
-            prev_reach = self.reachable;
-        }
-        self.pop_scope();
-        let t = self.targets.pop();
-        self.em.bind(end);
-        let (broken, break_da) = t.map_or((false, Da::all()), |t| (t.broken, t.break_da));
-        let mut da = break_da;
-        if cases.is_empty() || prev_reach {
-            da = da.meet(&self.da);
-        }
-        if default.is_none() {
-            da = da.meet(&da0);
-        }
-        self.reachable = default.is_none() || cases.is_empty() || prev_reach || broken;
-        self.da = da;
+        self.switch_core(label, scrutinee, cases, span, false);
     }
 }

@@ -7,6 +7,7 @@
 //! | the class table: classes, fields, methods, vtables, subtyping | [`classes`] |
 //! | generics by erasure, interfaces, itables | [`generics`] |
 //! | building the class table from the AST | [`declare`] |
+//! | enums and records rewritten as classes | [`desugar`] |
 //! | type names and type expressions | [`resolve`] |
 //! | whole-program state: diagnostics, pools | [`state`] |
 //! | the typed expression tree | [`texpr`] |
@@ -34,6 +35,7 @@ mod classes;
 mod consts;
 mod convert;
 mod declare;
+mod desugar;
 mod emit;
 mod generics;
 mod getclass;
@@ -42,8 +44,10 @@ mod lower_expr;
 mod lower_stmt;
 mod lower_try;
 mod methods;
+mod patterns;
 mod resolve;
 mod state;
+mod switch_expr;
 mod texpr;
 mod types;
 

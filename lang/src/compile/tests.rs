@@ -114,6 +114,8 @@ fn main_class(body: Vec<Stmt>, extra: Vec<Member>) -> CompilationUnit {
             implements: vec![],
             members,
             span: sp(),
+            enum_constants: vec![],
+            record_components: vec![],
         }],
     }
 }

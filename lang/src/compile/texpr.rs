@@ -138,12 +138,24 @@ pub enum TK {
         e: Box<TExpr>,
         class: ClassId,
     },
+    /// A switch expression, compiled when lowered (see `switch_expr.rs`).
+    Switch(Box<SwitchData>),
     /// Evaluates `effects` for their side effects, then `value`.
     Seq {
         effects: Vec<TExpr>,
         value: Box<TExpr>,
     },
     Error,
+}
+
+/// A checked switch expression: its syntax, and the names of the locals in
+/// scope where it was checked (indexed like `FnCx::locals`; `""` for hidden).
+#[derive(Clone, Debug)]
+pub struct SwitchData {
+    pub scrutinee: crate::ast::Expr,
+    pub cases: Vec<crate::ast::SwitchCase>,
+    pub names: Vec<String>,
+    pub g: Option<GTy>,
 }
 
 impl TExpr {

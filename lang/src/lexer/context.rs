@@ -22,9 +22,20 @@ pub(super) fn contextual(toks: &mut [(usize, Tok, usize)]) {
                 && matches!(next2, Some(Tok::LParen | Tok::Lt)))
             .then_some(Tok::Record),
             Tok::Ident(s) if s == "yield" => {
+                // Also after `if (...)`, `else` and `do` (a cast of a variable
+                // named `yield`, `(T) yield`, is not worth supporting).
                 let stmt_start = matches!(
                     prev,
-                    Some(Tok::Semi | Tok::LBrace | Tok::RBrace | Tok::Colon | Tok::Arrow)
+                    Some(
+                        Tok::Semi
+                            | Tok::LBrace
+                            | Tok::RBrace
+                            | Tok::Colon
+                            | Tok::Arrow
+                            | Tok::RParen
+                            | Tok::Else
+                            | Tok::Do
+                    )
                 );
                 let not_expr = !matches!(
                     next,

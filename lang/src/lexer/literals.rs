@@ -307,15 +307,107 @@ pub(super) fn string_token(
             let units = decode_escapes(&text[1..], lo + 1, &mut Vec::new());
             Tok::StrLit(String::from_utf16_lossy(&units))
         }
-        StrEnd::TextBlock | StrEnd::UnterminatedTextBlock => {
-            let mut d = Diagnostic::unsupported(Span::new(lo, lo + 3), "a text block");
-            if end == StrEnd::UnterminatedTextBlock {
-                d = Diagnostic::error(Span::new(lo, lo + 3), "unterminated text block");
+        StrEnd::TextBlock => {
+            let inner = text.get(3..text.len().saturating_sub(3)).unwrap_or("");
+            // The opening `"""` must end its line.
+            let Some(nl) = inner.find(['\n', '\r']) else {
+                diags.push(Diagnostic::error(
+                    Span::new(lo, lo + 3),
+                    "illegal text block open delimiter sequence, missing line terminator",
+                ));
+                return Tok::StrLit(String::new());
+            };
+            if !inner[..nl].chars().all(char::is_whitespace) {
+                diags.push(Diagnostic::error(
+                    Span::new(lo, lo + 3),
+                    "illegal text block open delimiter sequence, missing line terminator",
+                ));
+                return Tok::StrLit(String::new());
             }
-            diags.push(d);
+            let mut content = &inner[nl..];
+            content = content
+                .strip_prefix("\r\n")
+                .or_else(|| content.strip_prefix('\n'))
+                .or_else(|| content.strip_prefix('\r'))
+                .unwrap_or(content);
+            let body_lo = lo + 3 + (inner.len() - content.len());
+            let normalized = content.replace("\r\n", "\n").replace('\r', "\n");
+            let stripped = strip_indent(&normalized);
+            // `\<newline>` joins lines; the other escapes decode as usual.
+            let mut joined = String::with_capacity(stripped.len());
+            let mut chars = stripped.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == '\\' {
+                    match chars.next() {
+                        Some('\n') => {}
+                        Some(d) => {
+                            joined.push(c);
+                            joined.push(d);
+                        }
+                        None => joined.push(c),
+                    }
+                } else {
+                    joined.push(c);
+                }
+            }
+            let units = decode_escapes(&joined, body_lo, diags);
+            Tok::StrLit(String::from_utf16_lossy(&units))
+        }
+        StrEnd::UnterminatedTextBlock => {
+            diags.push(Diagnostic::error(
+                Span::new(lo, lo + 3),
+                "unterminated text block",
+            ));
             Tok::StrLit(String::new())
         }
     }
+}
+
+/// Removes a text block's incidental white space, as `String.stripIndent` does:
+/// the common indentation of the non-blank lines and of the closing line, and
+/// every line's trailing white space.
+fn strip_indent(s: &str) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let opt_out = s.ends_with('\n');
+    let body = s.strip_suffix('\n').unwrap_or(s);
+    let lines: Vec<&str> = body.split('\n').collect();
+    let lead = |l: &str| l.chars().take_while(|c| c.is_whitespace()).count();
+    let blank = |l: &str| l.chars().all(char::is_whitespace);
+    let outdent = if opt_out {
+        0
+    } else {
+        let mut o = lines
+            .iter()
+            .filter(|l| !blank(l))
+            .map(|l| lead(l))
+            .min()
+            .unwrap_or(usize::MAX);
+        if let Some(last) = lines.last().filter(|l| blank(l)) {
+            o = o.min(last.chars().count());
+        }
+        o
+    };
+    let out: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            if blank(l) {
+                return String::new();
+            }
+            let cut = outdent.min(lead(l));
+            l.chars()
+                .skip(cut)
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect();
+    let mut r = out.join("\n");
+    if opt_out {
+        r.push('\n');
+    }
+    r
 }
 
 pub(super) fn char_token(text: &str, closed: bool, span: Span, diags: &mut Vec<Diagnostic>) -> Tok {

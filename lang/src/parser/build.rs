@@ -360,6 +360,8 @@ pub(crate) fn class(
         implements,
         members,
         span,
+        enum_constants: Vec::new(),
+        record_components: Vec::new(),
     }
 }
 

@@ -55,6 +55,11 @@ fn children<'a>(node: Node<'a>, out: &mut Vec<Node<'a>>) {
             out.extend(c.implements.iter().map(Node::Type));
             out.extend(c.type_params.iter().flat_map(|p| &p.bounds).map(Node::Type));
             out.extend(c.members.iter().map(Node::Member));
+            out.extend(c.record_components.iter().map(|p| Node::Type(&p.ty)));
+            for k in &c.enum_constants {
+                out.extend(k.args.iter().map(Node::Expr));
+                out.extend(k.body.iter().flatten().map(Node::Member));
+            }
         }
         Node::Member(m) => match m {
             Member::Field(f) => {
@@ -113,7 +118,7 @@ fn stmt_children<'a>(s: &'a Stmt, out: &mut Vec<Node<'a>>) {
             );
         }
         StmtKind::LocalClass(c) => out.push(Node::Class(c)),
-        StmtKind::Expr(e) | StmtKind::Throw(e) => out.push(Node::Expr(e)),
+        StmtKind::Expr(e) | StmtKind::Throw(e) | StmtKind::Yield(e) => out.push(Node::Expr(e)),
         StmtKind::If { cond, then, els } => {
             out.push(Node::Expr(cond));
             out.push(Node::Stmt(then));
@@ -198,6 +203,13 @@ fn expr_children<'a>(e: &'a Expr, out: &mut Vec<Node<'a>>) {
             out.extend(init.iter().map(Node::Expr));
         }
         ExprKind::ArrayInit(v) => out.extend(v.iter().map(Node::Expr)),
+        ExprKind::Switch { scrutinee, cases } => {
+            out.push(Node::Expr(scrutinee));
+            for c in cases {
+                out.extend(c.labels.iter().map(Node::Expr));
+                out.extend(c.body.iter().map(Node::Stmt));
+            }
+        }
         ExprKind::Index { array, index } => {
             out.push(Node::Expr(array));
             out.push(Node::Expr(index));
