@@ -123,9 +123,9 @@ fn conformance_programs() {
         if !rel.contains(&filter) {
             continue;
         }
-        // Programs that read stdin (X.in) or data files beside them (io/) need their
+        // Programs that read stdin (X.in) or data files beside them (io/, io3/) need their
         // own process and working directory: tests/conformance.rs runs those.
-        if f.with_extension("in").exists() || rel.starts_with("io/") {
+        if f.with_extension("in").exists() || rel.starts_with("io/") || rel.starts_with("io3/") {
             continue;
         }
         let (Ok(out), Ok(err), Ok(exit)) = (

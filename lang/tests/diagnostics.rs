@@ -192,10 +192,12 @@ snap!(
     r#"
 import java.util.*;
 class Main {
+    class Inner { }
     interface Shape { double area(); }
-    enum Color { RED, GREEN }
     public static void main(String[] args) {
         List<String> xs = new ArrayList<>();
+        Shape s = new Shape() { public double area() { return 1; } };
+        Runnable r = () -> System.out.println("hi");
     }
 }
 "#

@@ -402,7 +402,7 @@ fn expr_piece(unit: &CompilationUnit, shift: usize, len: usize) -> Option<(Piece
     // `switch (x) { ... }` parses as a switch expression: a statement is meant.
     if name.name != "$e"
         || (e.span.lo as usize) < shift
-        || matches!(e.kind, ExprKind::Unsupported(_))
+        || matches!(e.kind, ExprKind::Unsupported(_) | ExprKind::Switch { .. })
     {
         return None;
     }
