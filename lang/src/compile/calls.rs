@@ -423,7 +423,6 @@ impl<'a> FnCx<'a, '_> {
                     let v = self.class_cands(c, &name.name);
                     (Recv::Type, v)
                 }
-                Amb::Type(TypeName::Lib(l)) => (Recv::Type, self.native_cands(l, &name.name)),
                 Amb::Pkg(p) => {
                     self.g.error(
                         t.span,

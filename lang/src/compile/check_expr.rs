@@ -7,13 +7,12 @@ use super::consts;
 use super::convert::{conv, string_ty};
 use super::generics::GTy;
 use super::resolve::TypeName;
-use super::texpr::{CallKind, LVal, TExpr, TK};
+use super::texpr::{LVal, TExpr, TK};
 use super::types::{Const, Ty};
 use crate::ast::{BinOp, Expr, ExprKind, Ident, Literal, UnOp};
 use crate::diag::Span;
 use semeru_gc::ClassId;
 use semeru_stdlib::builtins::OBJECT;
-use semeru_stdlib::natives::Native;
 use semeru_vm::insn::Cond;
 
 /// An ambiguous name (JLS 6.5.2) after reclassification.
@@ -56,41 +55,6 @@ fn cond_of(op: BinOp) -> Option<Cond> {
         BinOp::Ge => Cond::Ge,
         BinOp::Eq => Cond::Eq,
         BinOp::Ne => Cond::Ne,
-        _ => return None,
-    })
-}
-
-/// Constants of the library namespaces (`Integer.MAX_VALUE`, `Math.PI`).
-fn lib_constant(class: &str, name: &str) -> Option<(Const, Ty)> {
-    Some(match (class, name) {
-        ("java/lang/Integer", "MAX_VALUE") => (Const::I(i32::MAX), Ty::Int),
-        ("java/lang/Integer", "MIN_VALUE") => (Const::I(i32::MIN), Ty::Int),
-        ("java/lang/Integer", "SIZE") => (Const::I(32), Ty::Int),
-        ("java/lang/Integer", "BYTES") => (Const::I(4), Ty::Int),
-        ("java/lang/Long", "MAX_VALUE") => (Const::J(i64::MAX), Ty::Long),
-        ("java/lang/Long", "MIN_VALUE") => (Const::J(i64::MIN), Ty::Long),
-        ("java/lang/Long", "SIZE") => (Const::I(64), Ty::Int),
-        ("java/lang/Long", "BYTES") => (Const::I(8), Ty::Int),
-        ("java/lang/Short", "MAX_VALUE") => (Const::I(i16::MAX as i32), Ty::Short),
-        ("java/lang/Short", "MIN_VALUE") => (Const::I(i16::MIN as i32), Ty::Short),
-        ("java/lang/Byte", "MAX_VALUE") => (Const::I(i8::MAX as i32), Ty::Byte),
-        ("java/lang/Byte", "MIN_VALUE") => (Const::I(i8::MIN as i32), Ty::Byte),
-        ("java/lang/Character", "MAX_VALUE") => (Const::I(0xffff), Ty::Char),
-        ("java/lang/Character", "MIN_VALUE") => (Const::I(0), Ty::Char),
-        ("java/lang/Double", "MAX_VALUE") => (Const::D(f64::MAX), Ty::Double),
-        ("java/lang/Double", "MIN_VALUE") => (Const::D(f64::from_bits(1)), Ty::Double),
-        ("java/lang/Double", "MIN_NORMAL") => (Const::D(f64::MIN_POSITIVE), Ty::Double),
-        ("java/lang/Double", "POSITIVE_INFINITY") => (Const::D(f64::INFINITY), Ty::Double),
-        ("java/lang/Double", "NEGATIVE_INFINITY") => (Const::D(f64::NEG_INFINITY), Ty::Double),
-        ("java/lang/Double", "NaN") => (Const::D(f64::NAN), Ty::Double),
-        ("java/lang/Float", "MAX_VALUE") => (Const::F(f32::MAX), Ty::Float),
-        ("java/lang/Float", "MIN_VALUE") => (Const::F(f32::from_bits(1)), Ty::Float),
-        ("java/lang/Float", "MIN_NORMAL") => (Const::F(f32::MIN_POSITIVE), Ty::Float),
-        ("java/lang/Float", "POSITIVE_INFINITY") => (Const::F(f32::INFINITY), Ty::Float),
-        ("java/lang/Float", "NEGATIVE_INFINITY") => (Const::F(f32::NEG_INFINITY), Ty::Float),
-        ("java/lang/Float", "NaN") => (Const::F(f32::NAN), Ty::Float),
-        ("java/lang/Math", "PI") => (Const::D(std::f64::consts::PI), Ty::Double),
-        ("java/lang/Math", "E") => (Const::D(std::f64::consts::E), Ty::Double),
         _ => return None,
     })
 }
@@ -536,40 +500,6 @@ impl<'a> FnCx<'a, '_> {
                             )
                             .with_note(format!("location: class {cn}")),
                         );
-                        Amb::Expr(TExpr::error(span))
-                    }
-                    Amb::Type(TypeName::Lib(lib)) => {
-                        if let Some((c, t)) = lib_constant(lib, &name.name) {
-                            return Amb::Expr(TExpr::new(TK::Const(c), t, span));
-                        }
-                        let native = match (lib, name.name.as_str()) {
-                            ("java/lang/System", "out") => Some(Native::SystemOut),
-                            ("java/lang/System", "err") => Some(Native::SystemErr),
-                            _ => None,
-                        };
-                        if let Some(n) = native {
-                            return Amb::Expr(TExpr::new(
-                                TK::Call {
-                                    kind: CallKind::Native(n),
-                                    recv: None,
-                                    args: Vec::new(),
-                                },
-                                Ty::Class(ClassId(semeru_stdlib::builtins::PRINT_STREAM)),
-                                span,
-                            ));
-                        }
-                        let cn = lib.rsplit('/').next().unwrap_or(lib);
-                        if lib == "java/lang/System" && name.name == "in" {
-                            self.g.unsupported(span, "System.in");
-                        } else {
-                            self.g.report(
-                                crate::diag::Diagnostic::error(
-                                    name.span,
-                                    format!("cannot find symbol: variable {}", name.name),
-                                )
-                                .with_note(format!("location: class {cn}")),
-                            );
-                        }
                         Amb::Expr(TExpr::error(span))
                     }
                     Amb::Expr(t) => Amb::Expr(self.field_of(t, name, span)),

@@ -1,5 +1,5 @@
-//! Resolution of type names: simple and qualified class names, `java.lang`
-//! classes, library namespaces (`Math`, `Integer`) and type expressions.
+//! Resolution of type names: simple and qualified class names (the program's,
+//! then the standard library's and the built-ins) and type expressions.
 
 use super::state::Compiler;
 use super::types::Ty;
@@ -11,24 +11,7 @@ use semeru_stdlib::builtins::BUILTINS;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TypeName {
     Class(ClassId),
-    /// A `java.lang` class that Sem only knows as a holder of static natives
-    /// and constants (`Math`, `Integer`, `System`): its internal name.
-    Lib(&'static str),
 }
-
-/// `java.lang` classes that exist only as namespaces in issue 2.
-pub const LIB_CLASSES: &[(&str, &str)] = &[
-    ("Math", "java/lang/Math"),
-    ("System", "java/lang/System"),
-    ("Integer", "java/lang/Integer"),
-    ("Long", "java/lang/Long"),
-    ("Double", "java/lang/Double"),
-    ("Float", "java/lang/Float"),
-    ("Character", "java/lang/Character"),
-    ("Boolean", "java/lang/Boolean"),
-    ("Short", "java/lang/Short"),
-    ("Byte", "java/lang/Byte"),
-];
 
 /// Library classes a Java programmer may reach for that Sem does not have (yet).
 pub const UNSUPPORTED_LIB: &[&str] = &[
@@ -110,15 +93,10 @@ impl<'a> Compiler<'a> {
         if let Some(c) = self.table.lib_top_level.get(name) {
             return Some(TypeName::Class(*c));
         }
-        for b in BUILTINS {
-            if b.internal.strip_prefix("java/lang/") == Some(name) {
-                return Some(TypeName::Class(ClassId(b.id)));
-            }
-        }
-        LIB_CLASSES
+        BUILTINS
             .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, i)| TypeName::Lib(i))
+            .find(|b| b.internal.strip_prefix("java/lang/") == Some(name))
+            .map(|b| TypeName::Class(ClassId(b.id)))
     }
 
     /// A member class `name` of `outer` (or of its superclasses).
@@ -166,7 +144,7 @@ impl<'a> Compiler<'a> {
             }
         };
         while i < path.len() {
-            let TypeName::Class(c) = cur else { return None };
+            let TypeName::Class(c) = cur;
             cur = TypeName::Class(self.member_type(c, &path[i].name)?);
             i += 1;
         }
@@ -198,11 +176,6 @@ impl<'a> Compiler<'a> {
                 }
                 match self.resolve_path(from, path) {
                     Some(TypeName::Class(c)) => Ty::Class(c),
-                    Some(TypeName::Lib(_)) => {
-                        let name = path.last().map_or("", |p| p.name.as_str());
-                        self.unsupported(t.span, &format!("the boxed type {name}"));
-                        Ty::Error
-                    }
                     None => {
                         let name: Vec<&str> = path.iter().map(|p| p.name.as_str()).collect();
                         if let Some(lib) = UNSUPPORTED_LIB
