@@ -23,6 +23,7 @@
 //! Runtime* (OSDI 2020).
 
 pub mod addr;
+pub mod backend;
 pub mod classes;
 pub mod collector;
 pub mod heap;

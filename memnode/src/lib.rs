@@ -1,0 +1,1 @@
+//! The Semeru memory node (DESIGN.md §9).
