@@ -261,9 +261,11 @@ fn wrong_token_is_rejected_and_never_reaches_the_session() {
 
 /// A transport that plays a scripted server: each reply is computed from the
 /// frames the client sent so far.
+type Step = Box<dyn FnMut(&[Msg]) -> Vec<u8> + Send>;
+
 struct Scripted {
     sent: Vec<Msg>,
-    script: VecDeque<Box<dyn FnMut(&[Msg]) -> Vec<u8> + Send>>,
+    script: VecDeque<Step>,
     replies: VecDeque<Vec<u8>>,
 }
 
@@ -304,7 +306,7 @@ fn scripted_server(token: Token, welcome_token: Token) -> Scripted {
         }
         other => panic!("{other:?}"),
     };
-    let mut script: VecDeque<Box<dyn FnMut(&[Msg]) -> Vec<u8> + Send>> = VecDeque::new();
+    let mut script: VecDeque<Step> = VecDeque::new();
     script.push_back(Box::new(move |_| {
         Msg::Challenge {
             version: VERSION,
