@@ -466,6 +466,16 @@ fn inproc_end_to_end_and_counters() {
     let err = data.page_io(&[], &[p(0, 4)], &mut out, false).unwrap_err();
     assert!(matches!(err, FabricError::Closed(_)), "{err:?}");
     assert_eq!(err.to_string(), "memnode embedded#0: connection closed");
+    // The server saw exactly the frames and bytes the clients counted.
+    let all = data.counters() + ctl.counters();
+    assert_eq!(
+        mock.frames.load(Ordering::SeqCst) as u64 * 2,
+        all.total_messages()
+    );
+    let sent: u64 = all.bytes_sent.iter().sum();
+    let received: u64 = all.bytes_received.iter().sum();
+    assert_eq!(mock.bytes_in.load(Ordering::SeqCst) as u64, sent);
+    assert_eq!(mock.bytes_out.load(Ordering::SeqCst) as u64, received);
     drop(ctl);
     drop(data);
     assert_eq!(mock.open_sessions.load(Ordering::SeqCst), 0);

@@ -328,14 +328,25 @@ impl PageBackend for Memnodes {
         if readers > 1 {
             bufs = (0..n).map(|_| Vec::new()).collect();
         }
+        // Send every request first, then collect the replies: memnodes work in
+        // parallel and the batch costs one round trip, not one per memnode.
+        let mut sent = Vec::with_capacity(n);
         for (i, b) in batches.iter().enumerate() {
             if b.writes.is_empty() && b.reads.is_empty() {
                 continue;
             }
             let node = &mut self.nodes[i];
+            node.data
+                .start_page_io(&b.writes, &b.reads, gc)
+                .map_err(|e| BackendError(node.error(&e)))?;
+            sent.push(i);
+        }
+        for i in sent {
+            let b = &batches[i];
+            let node = &mut self.nodes[i];
             let dest = if readers > 1 { &mut bufs[i] } else { &mut *out };
             node.data
-                .page_io(&b.writes, &b.reads, dest, gc)
+                .finish_page_io(dest)
                 .map_err(|e| BackendError(node.error(&e)))?;
             let w: u64 = b.writes.iter().map(|(p, _)| u64::from(p.len)).sum();
             let r: u64 = b.reads.iter().map(|p| u64::from(p.len)).sum();
