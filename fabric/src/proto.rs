@@ -1,0 +1,690 @@
+//! Frames and messages (DESIGN.md §8).
+//!
+//! Every frame is a `u32` little-endian length (of what follows), then a `u8`
+//! message type, then the payload. Integers are little-endian and fixed-width;
+//! vectors are a `u32` count then the items; strings and byte strings are a
+//! `u32` length then the bytes (strings are UTF-8).
+//!
+//! Decoding never trusts a length: every count is checked against the bytes
+//! that remain before anything is allocated, and trailing bytes are an error.
+
+use std::fmt;
+
+/// The first four bytes of a `Hello`.
+pub const MAGIC: [u8; 4] = *b"SMRU";
+/// The protocol version this crate speaks.
+pub const VERSION: u16 = 1;
+/// The largest frame body (type + payload) either side accepts.
+pub const MAX_FRAME: usize = 64 << 20;
+
+/// A VM's identity on a memnode: its regions are its own.
+pub type TenantId = u64;
+
+/// What a connection is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Page reads and writes.
+    Data,
+    /// Region allocation and release, layouts, statistics.
+    Control,
+    /// `semeru memnode --status`: only `GetStatus` and `Ping`.
+    Admin,
+}
+
+impl Role {
+    pub fn to_byte(self) -> u8 {
+        match self {
+            Role::Data => 0,
+            Role::Control => 1,
+            Role::Admin => 2,
+        }
+    }
+
+    pub fn from_byte(b: u8) -> Option<Role> {
+        match b {
+            0 => Some(Role::Data),
+            1 => Some(Role::Control),
+            2 => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// `len` bytes at `offset` of a region.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageRef {
+    pub region: u32,
+    pub offset: u32,
+    pub len: u32,
+}
+
+/// What a memnode says about itself in `Welcome`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeInfo {
+    pub name: String,
+    pub capacity: u64,
+    pub used: u64,
+    pub region_bytes_max: u32,
+}
+
+/// One tenant in a `Status` reply.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TenantStatus {
+    pub tenant: TenantId,
+    pub regions: u64,
+    pub bytes: u64,
+    pub connections: u32,
+    pub pages_read: u64,
+    pub pages_written: u64,
+    pub bytes_read: u64,
+    pub bytes_written: u64,
+    pub layouts: u32,
+}
+
+/// A `Status` reply: the memnode's figures.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NodeStatus {
+    pub name: String,
+    pub capacity: u64,
+    pub used: u64,
+    pub uptime_ms: u64,
+    pub tenants: Vec<TenantStatus>,
+    pub frames_in: u64,
+    pub frames_out: u64,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    pub rejected_connections: u64,
+}
+
+/// The code of an `Error` message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u16)]
+pub enum ErrorCode {
+    Malformed = 1,
+    UnknownType = 2,
+    Version = 3,
+    Auth = 4,
+    BadAddress = 5,
+    Capacity = 6,
+    State = 7,
+    Internal = 8,
+}
+
+impl ErrorCode {
+    pub fn from_u16(v: u16) -> Option<ErrorCode> {
+        Some(match v {
+            1 => ErrorCode::Malformed,
+            2 => ErrorCode::UnknownType,
+            3 => ErrorCode::Version,
+            4 => ErrorCode::Auth,
+            5 => ErrorCode::BadAddress,
+            6 => ErrorCode::Capacity,
+            7 => ErrorCode::State,
+            8 => ErrorCode::Internal,
+            _ => return None,
+        })
+    }
+
+    /// A lower-case word for messages ("bad address").
+    pub fn describe(self) -> &'static str {
+        match self {
+            ErrorCode::Malformed => "malformed frame",
+            ErrorCode::UnknownType => "unknown message type",
+            ErrorCode::Version => "protocol version mismatch",
+            ErrorCode::Auth => "authentication failed",
+            ErrorCode::BadAddress => "bad address",
+            ErrorCode::Capacity => "capacity exhausted",
+            ErrorCode::State => "unexpected message",
+            ErrorCode::Internal => "internal error",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+/// Every message of the protocol.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Msg {
+    // handshake (client → Hello, server → Challenge, client → Auth, server → Welcome)
+    Hello {
+        magic: [u8; 4],
+        version: u16,
+        tenant: TenantId,
+        role: Role,
+        nonce: [u8; 32],
+    },
+    Challenge {
+        version: u16,
+        nonce: [u8; 32],
+    },
+    Auth {
+        mac: [u8; 32],
+    },
+    Welcome {
+        mac: [u8; 32],
+        info: NodeInfo,
+    },
+    // data path (Role::Data)
+    /// Writes first, then reads.
+    PageIo {
+        writes: Vec<(PageRef, Vec<u8>)>,
+        reads: Vec<PageRef>,
+    },
+    /// The read ranges concatenated, in order.
+    PageData {
+        data: Vec<u8>,
+    },
+    // control path (Role::Control)
+    AllocRegion {
+        region: u32,
+        bytes: u32,
+    },
+    ReleaseRegions {
+        regions: Vec<u32>,
+    },
+    /// Opaque to the fabric; `gc::classes` encodes it.
+    UploadLayouts {
+        blob: Vec<u8>,
+    },
+    /// Release this tenant's regions now.
+    Goodbye,
+    Ping,
+    Ok,
+    // any role (Admin: only Status/Ping)
+    GetStatus,
+    Status(NodeStatus),
+    Error {
+        code: ErrorCode,
+        message: String,
+    },
+}
+
+/// Message type bytes.
+pub mod ty {
+    pub const HELLO: u8 = 1;
+    pub const CHALLENGE: u8 = 2;
+    pub const AUTH: u8 = 3;
+    pub const WELCOME: u8 = 4;
+    pub const PAGE_IO: u8 = 10;
+    pub const PAGE_DATA: u8 = 11;
+    pub const ALLOC_REGION: u8 = 20;
+    pub const RELEASE_REGIONS: u8 = 21;
+    pub const UPLOAD_LAYOUTS: u8 = 22;
+    pub const GOODBYE: u8 = 23;
+    pub const PING: u8 = 24;
+    pub const OK: u8 = 25;
+    pub const GET_STATUS: u8 = 30;
+    pub const STATUS: u8 = 31;
+    pub const ERROR: u8 = 40;
+}
+
+/// Why a frame body did not decode.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ProtoError {
+    #[error("empty frame")]
+    Empty,
+    #[error("truncated frame (a {what} needs {need} more bytes, {have} left)")]
+    Truncated {
+        what: &'static str,
+        need: usize,
+        have: usize,
+    },
+    #[error("{0} trailing bytes after the message")]
+    Trailing(usize),
+    #[error("unknown message type {0}")]
+    UnknownType(u8),
+    #[error("invalid {0}")]
+    Invalid(String),
+}
+
+impl ProtoError {
+    /// The `Error` code a server answers this with.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ProtoError::UnknownType(_) => ErrorCode::UnknownType,
+            _ => ErrorCode::Malformed,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- encoding
+
+/// Appends a frame's bytes; `finish` patches the length prefix.
+struct Frame<'a> {
+    out: &'a mut Vec<u8>,
+    start: usize,
+}
+
+impl<'a> Frame<'a> {
+    fn begin(out: &'a mut Vec<u8>, t: u8) -> Frame<'a> {
+        let start = out.len();
+        out.extend_from_slice(&[0, 0, 0, 0, t]);
+        Frame { out, start }
+    }
+    fn u8(&mut self, v: u8) {
+        self.out.push(v);
+    }
+    fn u16(&mut self, v: u16) {
+        self.out.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u32(&mut self, v: u32) {
+        self.out.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u64(&mut self, v: u64) {
+        self.out.extend_from_slice(&v.to_le_bytes());
+    }
+    fn len(&mut self, n: usize) {
+        // Lengths above u32::MAX cannot be framed (MAX_FRAME is far below);
+        // saturate, the peer rejects the frame as malformed.
+        self.u32(u32::try_from(n).unwrap_or(u32::MAX));
+    }
+    fn raw(&mut self, b: &[u8]) {
+        self.out.extend_from_slice(b);
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        self.len(b.len());
+        self.raw(b);
+    }
+    fn str(&mut self, s: &str) {
+        self.bytes(s.as_bytes());
+    }
+    fn page_ref(&mut self, p: &PageRef) {
+        self.u32(p.region);
+        self.u32(p.offset);
+        self.u32(p.len);
+    }
+    fn finish(self) {
+        let n = self.out.len() - self.start - 4;
+        let n = u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes();
+        self.out[self.start..self.start + 4].copy_from_slice(&n);
+    }
+}
+
+impl Msg {
+    /// The message type byte.
+    pub fn type_byte(&self) -> u8 {
+        match self {
+            Msg::Hello { .. } => ty::HELLO,
+            Msg::Challenge { .. } => ty::CHALLENGE,
+            Msg::Auth { .. } => ty::AUTH,
+            Msg::Welcome { .. } => ty::WELCOME,
+            Msg::PageIo { .. } => ty::PAGE_IO,
+            Msg::PageData { .. } => ty::PAGE_DATA,
+            Msg::AllocRegion { .. } => ty::ALLOC_REGION,
+            Msg::ReleaseRegions { .. } => ty::RELEASE_REGIONS,
+            Msg::UploadLayouts { .. } => ty::UPLOAD_LAYOUTS,
+            Msg::Goodbye => ty::GOODBYE,
+            Msg::Ping => ty::PING,
+            Msg::Ok => ty::OK,
+            Msg::GetStatus => ty::GET_STATUS,
+            Msg::Status(_) => ty::STATUS,
+            Msg::Error { .. } => ty::ERROR,
+        }
+    }
+
+    /// A short name for messages ("PageIo").
+    pub fn name(&self) -> &'static str {
+        match self {
+            Msg::Hello { .. } => "Hello",
+            Msg::Challenge { .. } => "Challenge",
+            Msg::Auth { .. } => "Auth",
+            Msg::Welcome { .. } => "Welcome",
+            Msg::PageIo { .. } => "PageIo",
+            Msg::PageData { .. } => "PageData",
+            Msg::AllocRegion { .. } => "AllocRegion",
+            Msg::ReleaseRegions { .. } => "ReleaseRegions",
+            Msg::UploadLayouts { .. } => "UploadLayouts",
+            Msg::Goodbye => "Goodbye",
+            Msg::Ping => "Ping",
+            Msg::Ok => "Ok",
+            Msg::GetStatus => "GetStatus",
+            Msg::Status(_) => "Status",
+            Msg::Error { .. } => "Error",
+        }
+    }
+
+    /// Whether this is one of the four handshake messages.
+    pub fn is_handshake(&self) -> bool {
+        matches!(
+            self,
+            Msg::Hello { .. } | Msg::Challenge { .. } | Msg::Auth { .. } | Msg::Welcome { .. }
+        )
+    }
+
+    /// Appends the whole frame (length prefix included) to `out`.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        if let Msg::PageIo { writes, reads } = self {
+            let ws: Vec<(PageRef, &[u8])> = writes.iter().map(|(p, b)| (*p, &b[..])).collect();
+            Msg::encode_page_io(out, &ws, reads);
+            return;
+        }
+        let mut f = Frame::begin(out, self.type_byte());
+        match self {
+            Msg::Hello {
+                magic,
+                version,
+                tenant,
+                role,
+                nonce,
+            } => {
+                f.raw(magic);
+                f.u16(*version);
+                f.u64(*tenant);
+                f.u8(role.to_byte());
+                f.raw(nonce);
+            }
+            Msg::Challenge { version, nonce } => {
+                f.u16(*version);
+                f.raw(nonce);
+            }
+            Msg::Auth { mac } => f.raw(mac),
+            Msg::Welcome { mac, info } => {
+                f.raw(mac);
+                f.str(&info.name);
+                f.u64(info.capacity);
+                f.u64(info.used);
+                f.u32(info.region_bytes_max);
+            }
+            Msg::PageIo { .. } => {}
+            Msg::PageData { data } => f.bytes(data),
+            Msg::AllocRegion { region, bytes } => {
+                f.u32(*region);
+                f.u32(*bytes);
+            }
+            Msg::ReleaseRegions { regions } => {
+                f.len(regions.len());
+                for r in regions {
+                    f.u32(*r);
+                }
+            }
+            Msg::UploadLayouts { blob } => f.bytes(blob),
+            Msg::Goodbye | Msg::Ping | Msg::Ok | Msg::GetStatus => {}
+            Msg::Status(s) => {
+                f.str(&s.name);
+                f.u64(s.capacity);
+                f.u64(s.used);
+                f.u64(s.uptime_ms);
+                f.len(s.tenants.len());
+                for t in &s.tenants {
+                    f.u64(t.tenant);
+                    f.u64(t.regions);
+                    f.u64(t.bytes);
+                    f.u32(t.connections);
+                    f.u64(t.pages_read);
+                    f.u64(t.pages_written);
+                    f.u64(t.bytes_read);
+                    f.u64(t.bytes_written);
+                    f.u32(t.layouts);
+                }
+                f.u64(s.frames_in);
+                f.u64(s.frames_out);
+                f.u64(s.bytes_in);
+                f.u64(s.bytes_out);
+                f.u64(s.rejected_connections);
+            }
+            Msg::Error { code, message } => {
+                f.u16(*code as u16);
+                f.str(message);
+            }
+        }
+        f.finish();
+    }
+
+    /// Encodes a `PageIo` frame straight from borrowed page bytes (the VM's hot
+    /// path: no copy of the pages into a `Msg` first).
+    pub fn encode_page_io(out: &mut Vec<u8>, writes: &[(PageRef, &[u8])], reads: &[PageRef]) {
+        let need = 13 + writes.iter().map(|(_, b)| 16 + b.len()).sum::<usize>() + 12 * reads.len();
+        out.reserve(need);
+        let mut f = Frame::begin(out, ty::PAGE_IO);
+        f.len(writes.len());
+        for (p, b) in writes {
+            f.page_ref(p);
+            f.bytes(b);
+        }
+        f.len(reads.len());
+        for p in reads {
+            f.page_ref(p);
+        }
+        f.finish();
+    }
+
+    /// The encoded frame as a new vector.
+    pub fn to_frame(&self) -> Vec<u8> {
+        let mut v = Vec::new();
+        self.encode(&mut v);
+        v
+    }
+
+    /// Decodes a frame body (type byte + payload, no length prefix).
+    pub fn decode(body: &[u8]) -> Result<Msg, ProtoError> {
+        let (&t, payload) = body.split_first().ok_or(ProtoError::Empty)?;
+        let mut r = Reader { b: payload };
+        let m = match t {
+            ty::HELLO => Msg::Hello {
+                magic: r.array("magic")?,
+                version: r.u16("version")?,
+                tenant: r.u64("tenant")?,
+                role: {
+                    let b = r.u8("role")?;
+                    Role::from_byte(b).ok_or_else(|| ProtoError::Invalid(format!("role {b}")))?
+                },
+                nonce: r.array("nonce")?,
+            },
+            ty::CHALLENGE => Msg::Challenge {
+                version: r.u16("version")?,
+                nonce: r.array("nonce")?,
+            },
+            ty::AUTH => Msg::Auth {
+                mac: r.array("mac")?,
+            },
+            ty::WELCOME => Msg::Welcome {
+                mac: r.array("mac")?,
+                info: NodeInfo {
+                    name: r.string("name")?,
+                    capacity: r.u64("capacity")?,
+                    used: r.u64("used")?,
+                    region_bytes_max: r.u32("region size")?,
+                },
+            },
+            ty::PAGE_IO => {
+                let n = r.count("write count", 16)?;
+                let mut writes = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let p = r.page_ref()?;
+                    let b = r.bytes("page bytes")?;
+                    if b.len() as u64 != u64::from(p.len) {
+                        return Err(ProtoError::Invalid(format!(
+                            "write of {} bytes for a range of {} bytes",
+                            b.len(),
+                            p.len
+                        )));
+                    }
+                    writes.push((p, b.to_vec()));
+                }
+                let n = r.count("read count", 12)?;
+                let mut reads = Vec::with_capacity(n);
+                for _ in 0..n {
+                    reads.push(r.page_ref()?);
+                }
+                Msg::PageIo { writes, reads }
+            }
+            ty::PAGE_DATA => Msg::PageData {
+                data: r.bytes("page data")?.to_vec(),
+            },
+            ty::ALLOC_REGION => Msg::AllocRegion {
+                region: r.u32("region")?,
+                bytes: r.u32("region size")?,
+            },
+            ty::RELEASE_REGIONS => {
+                let n = r.count("region count", 4)?;
+                let mut regions = Vec::with_capacity(n);
+                for _ in 0..n {
+                    regions.push(r.u32("region")?);
+                }
+                Msg::ReleaseRegions { regions }
+            }
+            ty::UPLOAD_LAYOUTS => Msg::UploadLayouts {
+                blob: r.bytes("layout table")?.to_vec(),
+            },
+            ty::GOODBYE => Msg::Goodbye,
+            ty::PING => Msg::Ping,
+            ty::OK => Msg::Ok,
+            ty::GET_STATUS => Msg::GetStatus,
+            ty::STATUS => {
+                let name = r.string("name")?;
+                let capacity = r.u64("capacity")?;
+                let used = r.u64("used")?;
+                let uptime_ms = r.u64("uptime")?;
+                let n = r.count("tenant count", 64)?;
+                let mut tenants = Vec::with_capacity(n);
+                for _ in 0..n {
+                    tenants.push(TenantStatus {
+                        tenant: r.u64("tenant")?,
+                        regions: r.u64("regions")?,
+                        bytes: r.u64("bytes")?,
+                        connections: r.u32("connections")?,
+                        pages_read: r.u64("pages read")?,
+                        pages_written: r.u64("pages written")?,
+                        bytes_read: r.u64("bytes read")?,
+                        bytes_written: r.u64("bytes written")?,
+                        layouts: r.u32("layouts")?,
+                    });
+                }
+                Msg::Status(NodeStatus {
+                    name,
+                    capacity,
+                    used,
+                    uptime_ms,
+                    tenants,
+                    frames_in: r.u64("frames in")?,
+                    frames_out: r.u64("frames out")?,
+                    bytes_in: r.u64("bytes in")?,
+                    bytes_out: r.u64("bytes out")?,
+                    rejected_connections: r.u64("rejected connections")?,
+                })
+            }
+            ty::ERROR => {
+                let c = r.u16("error code")?;
+                let code = ErrorCode::from_u16(c)
+                    .ok_or_else(|| ProtoError::Invalid(format!("error code {c}")))?;
+                Msg::Error {
+                    code,
+                    message: r.string("error message")?,
+                }
+            }
+            other => return Err(ProtoError::UnknownType(other)),
+        };
+        if !r.b.is_empty() {
+            return Err(ProtoError::Trailing(r.b.len()));
+        }
+        Ok(m)
+    }
+}
+
+/// Reads the payload front to back; every read checks what remains.
+struct Reader<'a> {
+    b: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], ProtoError> {
+        if self.b.len() < n {
+            return Err(ProtoError::Truncated {
+                what,
+                need: n,
+                have: self.b.len(),
+            });
+        }
+        let (head, tail) = self.b.split_at(n);
+        self.b = tail;
+        Ok(head)
+    }
+    fn array<const N: usize>(&mut self, what: &'static str) -> Result<[u8; N], ProtoError> {
+        let mut a = [0u8; N];
+        a.copy_from_slice(self.take(N, what)?);
+        Ok(a)
+    }
+    fn u8(&mut self, what: &'static str) -> Result<u8, ProtoError> {
+        Ok(self.array::<1>(what)?[0])
+    }
+    fn u16(&mut self, what: &'static str) -> Result<u16, ProtoError> {
+        Ok(u16::from_le_bytes(self.array(what)?))
+    }
+    fn u32(&mut self, what: &'static str) -> Result<u32, ProtoError> {
+        Ok(u32::from_le_bytes(self.array(what)?))
+    }
+    fn u64(&mut self, what: &'static str) -> Result<u64, ProtoError> {
+        Ok(u64::from_le_bytes(self.array(what)?))
+    }
+    /// A vector count whose items take at least `min_item` bytes each: checked
+    /// against what remains, so allocating `count` items is bounded by the frame.
+    fn count(&mut self, what: &'static str, min_item: usize) -> Result<usize, ProtoError> {
+        let n = self.u32(what)? as usize;
+        let need = n.saturating_mul(min_item);
+        if need > self.b.len() {
+            return Err(ProtoError::Truncated {
+                what,
+                need,
+                have: self.b.len(),
+            });
+        }
+        Ok(n)
+    }
+    fn bytes(&mut self, what: &'static str) -> Result<&'a [u8], ProtoError> {
+        let n = self.u32(what)? as usize;
+        self.take(n, what)
+    }
+    fn string(&mut self, what: &'static str) -> Result<String, ProtoError> {
+        let b = self.bytes(what)?;
+        match std::str::from_utf8(b) {
+            Ok(s) => Ok(s.to_owned()),
+            Err(_) => Err(ProtoError::Invalid(format!("{what} (not UTF-8)"))),
+        }
+    }
+    fn page_ref(&mut self) -> Result<PageRef, ProtoError> {
+        Ok(PageRef {
+            region: self.u32("region")?,
+            offset: self.u32("offset")?,
+            len: self.u32("length")?,
+        })
+    }
+}
+
+/// The body length announced by a frame's 4-byte prefix.
+pub fn frame_len(prefix: [u8; 4]) -> usize {
+    u32::from_le_bytes(prefix) as usize
+}
+
+/// Splits one whole frame (prefix included) into its body, checking that the
+/// prefix matches the bytes.
+pub fn frame_body(frame: &[u8]) -> Result<&[u8], ProtoError> {
+    if frame.len() < 4 {
+        return Err(ProtoError::Truncated {
+            what: "length prefix",
+            need: 4,
+            have: frame.len(),
+        });
+    }
+    let n = frame_len([frame[0], frame[1], frame[2], frame[3]]);
+    let body = &frame[4..];
+    if n > MAX_FRAME {
+        return Err(ProtoError::Invalid(format!(
+            "frame of {n} bytes (the limit is {MAX_FRAME})"
+        )));
+    }
+    if body.len() < n {
+        return Err(ProtoError::Truncated {
+            what: "frame body",
+            need: n,
+            have: body.len(),
+        });
+    }
+    if body.len() > n {
+        return Err(ProtoError::Trailing(body.len() - n));
+    }
+    Ok(body)
+}
