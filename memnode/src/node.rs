@@ -314,9 +314,7 @@ impl Memnode {
         if let Some(e) = map.remove(&t) {
             let (n, bytes) = self.release_all(&mut lock(&e.data));
             if n > 0 {
-                tracing::info!(
-                    "tenant {t:016x} released: {n} regions, {bytes} bytes ({why})"
-                );
+                tracing::info!("tenant {t:016x} released: {n} regions, {bytes} bytes ({why})");
             } else {
                 tracing::debug!("tenant {t:016x} forgotten ({why})");
             }

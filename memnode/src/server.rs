@@ -52,8 +52,8 @@ impl Server {
     /// bound address (with the real port when `addr` asked for port 0).
     pub fn bind(addr: &str, mut cfg: MemnodeConfig, token: Token) -> Result<Server, String> {
         let addrs = check_listen(addr, &token)?;
-        let listener = TcpListener::bind(&addrs[..])
-            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let listener =
+            TcpListener::bind(&addrs[..]).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         let local = listener
             .local_addr()
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -137,7 +137,11 @@ pub fn serve(addr: &str, cfg: MemnodeConfig, token: Token) -> Result<(), String>
         cfg.capacity,
         cfg.threads,
         cfg.grace,
-        if server.token.is_empty() { "no token" } else { "token required" }
+        if server.token.is_empty() {
+            "no token"
+        } else {
+            "token required"
+        }
     );
     eprintln!(
         "semeru memnode listening on {} (capacity {})",
@@ -198,7 +202,11 @@ fn serve_conn(
         }
     };
     loop {
-        let max = if opened { MAX_FRAME } else { MAX_HANDSHAKE_FRAME };
+        let max = if opened {
+            MAX_FRAME
+        } else {
+            MAX_HANDSHAKE_FRAME
+        };
         let body = match read_frame(&mut reader, max) {
             Ok(b) => b,
             Err(FrameReadError::Eof) => {

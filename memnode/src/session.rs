@@ -221,7 +221,10 @@ fn span(r: &PageRef) -> Option<std::ops::Range<usize>> {
     Some(start..start.checked_add(r.len as usize)?)
 }
 
-fn range_mut<'a>(regions: &'a mut std::collections::HashMap<u32, MmapMut>, r: &PageRef) -> Option<&'a mut [u8]> {
+fn range_mut<'a>(
+    regions: &'a mut std::collections::HashMap<u32, MmapMut>,
+    r: &PageRef,
+) -> Option<&'a mut [u8]> {
     regions.get_mut(&r.region)?.get_mut(span(r)?)
 }
 
@@ -252,7 +255,10 @@ impl Session for MemSession {
                     lock(d).layouts = Some(Arc::new(table));
                     Ok(Msg::Ok)
                 }
-                Err(e) => self.hard(ErrorCode::Malformed, format!("memnode {}: {e}", self.node.name())),
+                Err(e) => self.hard(
+                    ErrorCode::Malformed,
+                    format!("memnode {}: {e}", self.node.name()),
+                ),
             },
             (Msg::Goodbye, Some(d)) => {
                 let (n, bytes) = self.node.release_all(&mut lock(d));
