@@ -91,11 +91,15 @@ impl ServerConn {
         matches!(self.state, State::AwaitHello | State::AwaitAuth { .. })
     }
 
+    /// Closes the connection of a peer that never authenticated: it counts as
+    /// rejected.
+    fn reject(&mut self, code: ErrorCode, message: impl Into<String>) -> (Vec<u8>, bool) {
+        self.service.rejected();
+        self.fail(code, message)
+    }
+
     /// Closes the connection (drops the session) and answers with an error.
     fn fail(&mut self, code: ErrorCode, message: impl Into<String>) -> (Vec<u8>, bool) {
-        if self.in_handshake() {
-            self.service.rejected();
-        }
         self.state = State::Closed;
         (error_frame(code, message), true)
     }
@@ -108,6 +112,7 @@ impl ServerConn {
         }
         let msg = match Msg::decode(body) {
             Ok(m) => m,
+            Err(e) if self.in_handshake() => return self.reject(e.code(), e.to_string()),
             Err(e) => return self.fail(e.code(), e.to_string()),
         };
         match std::mem::replace(&mut self.state, State::Closed) {
@@ -120,17 +125,17 @@ impl ServerConn {
                     nonce,
                 } => {
                     if magic != MAGIC {
-                        return self.fail(ErrorCode::Malformed, "bad magic: not a Semeru peer");
+                        return self.reject(ErrorCode::Malformed, "bad magic: not a Semeru peer");
                     }
                     if version != VERSION {
-                        return self.fail(
+                        return self.reject(
                             ErrorCode::Version,
                             format!("protocol version {version} is not supported (this memnode speaks {VERSION})"),
                         );
                     }
                     let server_nonce = match auth::nonce() {
                         Ok(n) => n,
-                        Err(e) => return self.fail(ErrorCode::Internal, e),
+                        Err(e) => return self.reject(ErrorCode::Internal, e),
                     };
                     self.state = State::AwaitAuth {
                         tenant,
@@ -147,7 +152,7 @@ impl ServerConn {
                         false,
                     )
                 }
-                other => self.fail(
+                other => self.reject(
                     ErrorCode::State,
                     format!("expected Hello, got {}", other.name()),
                 ),
@@ -169,7 +174,7 @@ impl ServerConn {
                         &mac,
                     );
                     if !ok {
-                        return self.fail(ErrorCode::Auth, "authentication failed (wrong token)");
+                        return self.reject(ErrorCode::Auth, "authentication failed (wrong token)");
                     }
                     let Some(mac) = auth::mac(
                         &self.token,
@@ -179,7 +184,8 @@ impl ServerConn {
                         tenant,
                         role,
                     ) else {
-                        return self.fail(ErrorCode::Internal, "cannot compute the welcome proof");
+                        return self
+                            .reject(ErrorCode::Internal, "cannot compute the welcome proof");
                     };
                     match self.service.open(tenant, role) {
                         Ok(session) => {
@@ -193,7 +199,7 @@ impl ServerConn {
                         }
                     }
                 }
-                other => self.fail(
+                other => self.reject(
                     ErrorCode::State,
                     format!("expected Auth, got {}", other.name()),
                 ),

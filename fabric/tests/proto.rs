@@ -1,0 +1,386 @@
+//! Encode/decode round trips, bad frames, and property tests of the decoder.
+
+use proptest::prelude::*;
+use semeru_fabric::proto::{frame_body, ty};
+use semeru_fabric::*;
+
+fn samples() -> Vec<Msg> {
+    vec![
+        Msg::Hello {
+            magic: MAGIC,
+            version: VERSION,
+            tenant: 42,
+            role: Role::Data,
+            nonce: [7; 32],
+        },
+        Msg::Challenge {
+            version: VERSION,
+            nonce: [9; 32],
+        },
+        Msg::Auth { mac: [1; 32] },
+        Msg::Welcome {
+            mac: [2; 32],
+            info: NodeInfo {
+                name: "embedded#0".into(),
+                capacity: 1 << 30,
+                used: 4096,
+                region_bytes_max: 1 << 20,
+            },
+        },
+        Msg::PageIo {
+            writes: vec![(
+                PageRef {
+                    region: 3,
+                    offset: 4096,
+                    len: 4,
+                },
+                vec![1, 2, 3, 4],
+            )],
+            reads: vec![PageRef {
+                region: 1,
+                offset: 0,
+                len: 4096,
+            }],
+        },
+        Msg::PageIo {
+            writes: vec![],
+            reads: vec![],
+        },
+        Msg::PageData { data: vec![5; 100] },
+        Msg::AllocRegion {
+            region: 17,
+            bytes: 1 << 20,
+        },
+        Msg::ReleaseRegions {
+            regions: vec![1, 2, 3],
+        },
+        Msg::UploadLayouts {
+            blob: vec![0xAB; 33],
+        },
+        Msg::Goodbye,
+        Msg::Ping,
+        Msg::Ok,
+        Msg::GetStatus,
+        Msg::Status(NodeStatus {
+            name: "n1".into(),
+            capacity: 8 << 30,
+            used: 123,
+            uptime_ms: 99,
+            tenants: vec![TenantStatus {
+                tenant: 5,
+                regions: 2,
+                bytes: 2 << 20,
+                connections: 2,
+                pages_read: 10,
+                pages_written: 11,
+                bytes_read: 40960,
+                bytes_written: 45056,
+                layouts: 12,
+            }],
+            frames_in: 1,
+            frames_out: 2,
+            bytes_in: 3,
+            bytes_out: 4,
+            rejected_connections: 5,
+        }),
+        Msg::Error {
+            code: ErrorCode::BadAddress,
+            message: "région 5 ✗".into(),
+        },
+    ]
+}
+
+#[test]
+fn every_message_round_trips() {
+    for m in samples() {
+        let frame = m.to_frame();
+        let body = frame_body(&frame).expect("frame prefix");
+        assert_eq!(body[0], m.type_byte());
+        assert_eq!(Msg::decode(body), Ok(m.clone()), "{m:?}");
+    }
+}
+
+#[test]
+fn encode_appends_whole_frames() {
+    let mut out = vec![0xEE];
+    Msg::Ping.encode(&mut out);
+    Msg::Ok.encode(&mut out);
+    assert_eq!(out, vec![0xEE, 1, 0, 0, 0, ty::PING, 1, 0, 0, 0, ty::OK]);
+}
+
+#[test]
+fn encode_page_io_matches_the_message() {
+    let p = PageRef {
+        region: 1,
+        offset: 8,
+        len: 3,
+    };
+    let bytes = [9u8, 8, 7];
+    let mut a = Vec::new();
+    Msg::encode_page_io(&mut a, &[(p, &bytes)], &[p, p]);
+    let b = Msg::PageIo {
+        writes: vec![(p, bytes.to_vec())],
+        reads: vec![p, p],
+    }
+    .to_frame();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn every_truncation_is_an_error() {
+    for m in samples() {
+        let frame = m.to_frame();
+        let body = &frame[4..];
+        for cut in 0..body.len() {
+            assert!(Msg::decode(&body[..cut]).is_err(), "{m:?} cut at {cut}");
+        }
+    }
+}
+
+#[test]
+fn trailing_bytes_are_rejected() {
+    for m in samples() {
+        let mut frame = m.to_frame();
+        frame.push(0);
+        assert_eq!(
+            Msg::decode(&frame[4..]),
+            Err(ProtoError::Trailing(1)),
+            "{m:?}"
+        );
+    }
+}
+
+#[test]
+fn bad_frames() {
+    assert_eq!(Msg::decode(&[]), Err(ProtoError::Empty));
+    assert_eq!(Msg::decode(&[200]), Err(ProtoError::UnknownType(200)));
+    assert_eq!(ProtoError::UnknownType(200).code(), ErrorCode::UnknownType);
+    // A huge vector count with nothing behind it allocates nothing and fails.
+    let mut body = vec![ty::RELEASE_REGIONS];
+    body.extend_from_slice(&u32::MAX.to_le_bytes());
+    assert!(matches!(
+        Msg::decode(&body),
+        Err(ProtoError::Truncated { .. })
+    ));
+    let mut body = vec![ty::PAGE_DATA];
+    body.extend_from_slice(&u32::MAX.to_le_bytes());
+    assert!(matches!(
+        Msg::decode(&body),
+        Err(ProtoError::Truncated { .. })
+    ));
+    // A write whose byte count disagrees with its range.
+    let mut body = vec![ty::PAGE_IO];
+    body.extend_from_slice(&1u32.to_le_bytes());
+    for v in [0u32, 0, 8, 2] {
+        body.extend_from_slice(&v.to_le_bytes());
+    }
+    body.extend_from_slice(&[1, 2]);
+    body.extend_from_slice(&0u32.to_le_bytes());
+    assert!(matches!(Msg::decode(&body), Err(ProtoError::Invalid(_))));
+    // Bad role, bad error code, bad UTF-8.
+    let mut hello = Msg::Hello {
+        magic: MAGIC,
+        version: 1,
+        tenant: 1,
+        role: Role::Admin,
+        nonce: [0; 32],
+    }
+    .to_frame();
+    hello[4 + 1 + 4 + 2 + 8] = 9;
+    assert!(matches!(
+        Msg::decode(&hello[4..]),
+        Err(ProtoError::Invalid(_))
+    ));
+    let mut err = Msg::Error {
+        code: ErrorCode::Auth,
+        message: "x".into(),
+    }
+    .to_frame();
+    err[5] = 99;
+    assert!(matches!(
+        Msg::decode(&err[4..]),
+        Err(ProtoError::Invalid(_))
+    ));
+    let mut err = Msg::Error {
+        code: ErrorCode::Auth,
+        message: "x".into(),
+    }
+    .to_frame();
+    let last = err.len() - 1;
+    err[last] = 0xFF;
+    assert!(matches!(
+        Msg::decode(&err[4..]),
+        Err(ProtoError::Invalid(_))
+    ));
+}
+
+#[test]
+fn frame_body_checks_the_prefix() {
+    let f = Msg::Ping.to_frame();
+    assert!(frame_body(&f).is_ok());
+    assert!(frame_body(&f[..3]).is_err());
+    assert!(frame_body(&f[..4]).is_err());
+    let mut long = f.clone();
+    long.push(1);
+    assert!(frame_body(&long).is_err());
+    let huge = ((MAX_FRAME + 1) as u32).to_le_bytes();
+    assert!(frame_body(&huge).is_err());
+}
+
+fn arb_ref() -> impl Strategy<Value = PageRef> {
+    (any::<u32>(), any::<u32>(), any::<u32>()).prop_map(|(region, offset, len)| PageRef {
+        region,
+        offset,
+        len,
+    })
+}
+
+fn arb_role() -> impl Strategy<Value = Role> {
+    prop_oneof![Just(Role::Data), Just(Role::Control), Just(Role::Admin)]
+}
+
+fn arb_code() -> impl Strategy<Value = ErrorCode> {
+    (1u16..=8).prop_map(|c| ErrorCode::from_u16(c).unwrap())
+}
+
+fn arb_tenant_status() -> impl Strategy<Value = TenantStatus> {
+    (any::<[u64; 7]>(), any::<u32>(), any::<u32>()).prop_map(|(v, c, l)| TenantStatus {
+        tenant: v[0],
+        regions: v[1],
+        bytes: v[2],
+        connections: c,
+        pages_read: v[3],
+        pages_written: v[4],
+        bytes_read: v[5],
+        bytes_written: v[6],
+        layouts: l,
+    })
+}
+
+fn arb_msg() -> impl Strategy<Value = Msg> {
+    prop_oneof![
+        (
+            any::<[u8; 4]>(),
+            any::<u16>(),
+            any::<u64>(),
+            arb_role(),
+            any::<[u8; 32]>()
+        )
+            .prop_map(|(magic, version, tenant, role, nonce)| Msg::Hello {
+                magic,
+                version,
+                tenant,
+                role,
+                nonce
+            }),
+        (any::<u16>(), any::<[u8; 32]>())
+            .prop_map(|(version, nonce)| Msg::Challenge { version, nonce }),
+        any::<[u8; 32]>().prop_map(|mac| Msg::Auth { mac }),
+        (
+            any::<[u8; 32]>(),
+            ".{0,20}",
+            any::<u64>(),
+            any::<u64>(),
+            any::<u32>()
+        )
+            .prop_map(
+                |(mac, name, capacity, used, region_bytes_max)| Msg::Welcome {
+                    mac,
+                    info: NodeInfo {
+                        name,
+                        capacity,
+                        used,
+                        region_bytes_max
+                    }
+                }
+            ),
+        (
+            prop::collection::vec(
+                (
+                    any::<u32>(),
+                    any::<u32>(),
+                    prop::collection::vec(any::<u8>(), 0..64)
+                ),
+                0..5
+            ),
+            prop::collection::vec(arb_ref(), 0..5)
+        )
+            .prop_map(|(ws, reads)| Msg::PageIo {
+                writes: ws
+                    .into_iter()
+                    .map(|(region, offset, b)| (
+                        PageRef {
+                            region,
+                            offset,
+                            len: b.len() as u32
+                        },
+                        b
+                    ))
+                    .collect(),
+                reads
+            }),
+        prop::collection::vec(any::<u8>(), 0..200).prop_map(|data| Msg::PageData { data }),
+        (any::<u32>(), any::<u32>()).prop_map(|(region, bytes)| Msg::AllocRegion { region, bytes }),
+        prop::collection::vec(any::<u32>(), 0..10)
+            .prop_map(|regions| Msg::ReleaseRegions { regions }),
+        prop::collection::vec(any::<u8>(), 0..100).prop_map(|blob| Msg::UploadLayouts { blob }),
+        Just(Msg::Goodbye),
+        Just(Msg::Ping),
+        Just(Msg::Ok),
+        Just(Msg::GetStatus),
+        (
+            ".{0,10}",
+            any::<[u64; 3]>(),
+            prop::collection::vec(arb_tenant_status(), 0..3),
+            any::<[u64; 5]>()
+        )
+            .prop_map(|(name, a, tenants, b)| Msg::Status(NodeStatus {
+                name,
+                capacity: a[0],
+                used: a[1],
+                uptime_ms: a[2],
+                tenants,
+                frames_in: b[0],
+                frames_out: b[1],
+                bytes_in: b[2],
+                bytes_out: b[3],
+                rejected_connections: b[4],
+            })),
+        (arb_code(), ".{0,30}").prop_map(|(code, message)| Msg::Error { code, message }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn decode_of_arbitrary_bytes_never_panics(body in prop::collection::vec(any::<u8>(), 0..300)) {
+        let _ = Msg::decode(&body);
+    }
+
+    #[test]
+    fn decode_of_typed_garbage_never_panics(t in 0u8..45, payload in prop::collection::vec(any::<u8>(), 0..300)) {
+        let mut body = vec![t];
+        body.extend_from_slice(&payload);
+        if let Ok(m) = Msg::decode(&body) {
+            // Whatever decodes re-encodes to exactly the same bytes.
+            let f = m.to_frame();
+            prop_assert_eq!(&f[4..], &body[..]);
+        }
+    }
+
+    #[test]
+    fn arbitrary_messages_round_trip(m in arb_msg()) {
+        let f = m.to_frame();
+        let body = frame_body(&f).unwrap();
+        prop_assert_eq!(Msg::decode(body), Ok(m));
+    }
+
+    #[test]
+    fn mutated_frames_never_panic(m in arb_msg(), at in any::<prop::sample::Index>(), byte in any::<u8>()) {
+        let mut f = m.to_frame();
+        let i = at.index(f.len() - 4) + 4;
+        f[i] = byte;
+        let _ = Msg::decode(&f[4..]);
+    }
+}
