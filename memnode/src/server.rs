@@ -132,8 +132,8 @@ pub fn serve(addr: &str, cfg: MemnodeConfig, token: Token) -> Result<(), String>
     let server = Server::bind(addr, cfg, token)?;
     let cfg = server.node().config();
     tracing::info!(
-        "listening on {} (capacity {} bytes, {} request threads, grace {:?}, {})",
-        server.local_addr(),
+        "memnode {}: capacity {} bytes, {} request threads, grace {:?}, {}",
+        cfg.name,
         cfg.capacity,
         cfg.threads,
         cfg.grace,

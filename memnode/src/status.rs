@@ -10,24 +10,31 @@ pub const STATUS_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Connects to `addr` as an admin, asks for the status, and formats it.
 pub fn status_text(addr: &str, token: &Token) -> Result<String, String> {
-    let t = TcpTransport::connect(addr, STATUS_TIMEOUT)
-        .map_err(|e| format!("cannot reach memnode {addr}: {e}"))?;
-    let mut c = Client::connect(Box::new(t), token, 0, Role::Admin)
-        .map_err(|e| format!("memnode {addr}: {e}"))?;
+    // Fabric errors name the memnode already ("memnode 127.0.0.1:7070: …").
+    let named = |e: semeru_fabric::FabricError| {
+        let m = e.to_string();
+        if m.starts_with("memnode ") {
+            m
+        } else {
+            format!("memnode {addr}: {m}")
+        }
+    };
+    let t = TcpTransport::connect(addr, STATUS_TIMEOUT).map_err(named)?;
+    let mut c = Client::connect(Box::new(t), token, 0, Role::Admin).map_err(named)?;
     match c.call(&Msg::GetStatus, Purpose::Control) {
         Ok(Msg::Status(s)) => Ok(format_status(addr, &s)),
         Ok(other) => Err(format!(
             "memnode {addr}: answered GetStatus with {}",
             other.name()
         )),
-        Err(e) => Err(format!("memnode {addr}: {e}")),
+        Err(e) => Err(named(e)),
     }
 }
 
 /// The `--status` text:
 ///
 /// ```text
-/// memnode 127.0.0.1:7070 (127.0.0.1:7070)
+/// memnode 127.0.0.1:7070
 ///   capacity     1.00 GiB (1073741824 bytes)
 ///   used         3.00 MiB (3145728 bytes, 0.3%)
 ///   free         1021.00 MiB
@@ -47,7 +54,11 @@ pub fn format_status(addr: &str, s: &NodeStatus) -> String {
     } else {
         s.used as f64 * 100.0 / s.capacity as f64
     };
-    let _ = writeln!(o, "memnode {} ({addr})", s.name);
+    if s.name == addr {
+        let _ = writeln!(o, "memnode {addr}");
+    } else {
+        let _ = writeln!(o, "memnode {} ({addr})", s.name);
+    }
     let _ = writeln!(
         o,
         "  capacity     {} ({} bytes)",
