@@ -642,3 +642,50 @@ fn tcp_rejects_bad_frames_without_harm() {
     let mut c = tcp(&addr, &secret(), 1, Role::Control).expect("still serving");
     assert_eq!(c.call(&Msg::Ping, Purpose::Control).expect("ping"), Msg::Ok);
 }
+
+#[test]
+fn sessions_refuse_inconsistent_or_oversized_batches() {
+    let n = node(1 << 30, Duration::from_secs(5));
+    let mut s = n.open(4, Role::Control).expect("session");
+    let big = 32 << 20;
+    assert_eq!(
+        s.handle(Msg::AllocRegion {
+            region: 1,
+            bytes: big
+        }),
+        Ok(Msg::Ok)
+    );
+    // A write whose bytes do not match its range (the decoder rejects these on
+    // the wire; the session checks again).
+    let r = PageRef {
+        region: 1,
+        offset: 0,
+        len: 8,
+    };
+    let e = s.handle(Msg::PageIo {
+        writes: vec![(r, vec![1; 4])],
+        reads: vec![],
+    });
+    assert!(matches!(e, Err((ErrorCode::Malformed, _))), "{e:?}");
+    // Reads that would not fit in one reply frame.
+    let whole = PageRef {
+        region: 1,
+        offset: 0,
+        len: big,
+    };
+    let e = s.handle(Msg::PageIo {
+        writes: vec![],
+        reads: vec![whole, whole],
+    });
+    assert!(matches!(e, Err((ErrorCode::Malformed, _))), "{e:?}");
+    // One whole region is fine.
+    match s.handle(Msg::PageIo {
+        writes: vec![],
+        reads: vec![whole],
+    }) {
+        Ok(Msg::PageData { data }) => assert_eq!(data.len(), big as usize),
+        other => panic!("{:?}", other.map(|m| m.name())),
+    }
+    drop(s);
+    assert_eq!(n.status().tenants[0].connections, 0);
+}
