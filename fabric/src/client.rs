@@ -21,6 +21,8 @@ pub struct Client {
     /// Set once the connection can no longer be trusted (timeout, close,
     /// protocol error): a late reply could otherwise answer the wrong request.
     broken: Option<String>,
+    /// A `PageIo` sent and not yet answered: (bytes expected, purpose).
+    pending: Option<(u64, Purpose)>,
     buf: Vec<u8>,
 }
 
@@ -73,6 +75,7 @@ impl Client {
             role,
             counters: Arc::new(Counters::new()),
             broken: None,
+            pending: None,
             buf: Vec::new(),
         };
         let hello = Msg::Hello {
@@ -173,9 +176,15 @@ impl Client {
         r
     }
 
-    /// Sends `self.buf` (one encoded frame) and returns the reply body.
-    fn round_trip(&mut self) -> Result<Vec<u8>, FabricError> {
+    /// Sends `self.buf` (one encoded frame), counts it, and returns the reply body.
+    fn round_trip(&mut self, purpose: Purpose) -> Result<Vec<u8>, FabricError> {
         self.check()?;
+        if self.pending.is_some() {
+            return Err(FabricError::Protocol(format!(
+                "{}: a PageIo is pending",
+                self.who()
+            )));
+        }
         if self.buf.len() > MAX_FRAME + 4 {
             return Err(FabricError::Protocol(format!(
                 "{}: request of {} bytes exceeds the frame limit of {MAX_FRAME}",
@@ -185,6 +194,7 @@ impl Client {
         }
         let r = self.t.send(&self.buf);
         self.poison(r)?;
+        self.counters.sent(purpose, self.buf.len());
         let r = self.t.recv();
         self.poison(r)
     }
@@ -193,8 +203,7 @@ impl Client {
     fn exchange(&mut self, req: &Msg, purpose: Purpose) -> Result<Msg, FabricError> {
         self.buf.clear();
         req.encode(&mut self.buf);
-        self.counters.sent(purpose, self.buf.len());
-        let body = self.round_trip()?;
+        let body = self.round_trip(purpose)?;
         self.counters.received(purpose, body.len() + 4);
         self.counters.round_trip(purpose);
         let r = Msg::decode(&body)
@@ -223,6 +232,26 @@ impl Client {
         out: &mut Vec<u8>,
         gc: bool,
     ) -> Result<(), FabricError> {
+        self.start_page_io(writes, reads, gc)?;
+        self.finish_page_io(out)
+    }
+
+    /// The first half of [`Client::page_io`]: sends the request. Lets a caller
+    /// with several memnodes send every request before waiting for any reply.
+    /// Until [`Client::finish_page_io`], no other request may be sent.
+    pub fn start_page_io(
+        &mut self,
+        writes: &[(PageRef, &[u8])],
+        reads: &[PageRef],
+        gc: bool,
+    ) -> Result<(), FabricError> {
+        self.check()?;
+        if self.pending.is_some() {
+            return Err(FabricError::Protocol(format!(
+                "{}: a PageIo is already pending",
+                self.who()
+            )));
+        }
         let (fetch, wb) = if gc {
             (Purpose::GcFetch, Purpose::GcWriteBack)
         } else {
@@ -230,18 +259,41 @@ impl Client {
         };
         self.buf.clear();
         Msg::encode_page_io(&mut self.buf, writes, reads);
+        if self.buf.len() > MAX_FRAME + 4 {
+            return Err(FabricError::Protocol(format!(
+                "{}: request of {} bytes exceeds the frame limit of {MAX_FRAME}",
+                self.who(),
+                self.buf.len()
+            )));
+        }
         let read_part = 4 + 12 * reads.len();
         let main = if reads.is_empty() { wb } else { fetch };
+        let expect: u64 = reads.iter().map(|p| u64::from(p.len)).sum();
+        let r = self.t.send(&self.buf);
+        self.poison(r)?;
         if writes.is_empty() || reads.is_empty() {
             self.counters.sent(main, self.buf.len());
         } else {
             self.counters.sent(wb, self.buf.len() - read_part);
             self.counters.add_bytes(fetch, read_part, 0);
         }
-        let body = self.round_trip()?;
+        self.pending = Some((expect, main));
+        Ok(())
+    }
+
+    /// The second half of [`Client::page_io`]: waits for the `PageData` and
+    /// appends it to `out`.
+    pub fn finish_page_io(&mut self, out: &mut Vec<u8>) -> Result<(), FabricError> {
+        let Some((expect, main)) = self.pending.take() else {
+            return Err(FabricError::Protocol(format!(
+                "{}: no PageIo is pending",
+                self.who()
+            )));
+        };
+        let r = self.t.recv();
+        let body = self.poison(r)?;
         self.counters.received(main, body.len() + 4);
         self.counters.round_trip(main);
-        let expect: u64 = reads.iter().map(|p| u64::from(p.len)).sum();
         if body.first() == Some(&ty::PAGE_DATA) && body.len() >= 5 {
             let n = u32::from_le_bytes([body[1], body[2], body[3], body[4]]) as u64;
             let data = &body[5..];

@@ -24,6 +24,11 @@ pub trait Service: Send + Sync + 'static {
     fn open(&self, tenant: TenantId, role: Role) -> Result<Box<dyn Session>, String>;
     /// A peer failed authentication or sent garbage before it (for `--status`).
     fn rejected(&self) {}
+    /// One frame of `bytes_in` wire bytes (length prefix included) was received
+    /// and answered by one of `bytes_out` bytes (for `--status` figures).
+    fn traffic(&self, bytes_in: usize, bytes_out: usize) {
+        let _ = (bytes_in, bytes_out);
+    }
 }
 
 /// One authenticated connection's server side. Dropping it means the
@@ -107,6 +112,12 @@ impl ServerConn {
     /// Feeds one received frame body; returns the encoded reply frame and
     /// whether to close the connection after sending it.
     pub fn on_frame(&mut self, body: &[u8]) -> (Vec<u8>, bool) {
+        let (reply, close) = self.step(body);
+        self.service.traffic(body.len() + 4, reply.len());
+        (reply, close)
+    }
+
+    fn step(&mut self, body: &[u8]) -> (Vec<u8>, bool) {
         if self.is_closed() {
             return (error_frame(ErrorCode::State, "connection closed"), true);
         }

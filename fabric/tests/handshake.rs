@@ -466,7 +466,59 @@ fn inproc_end_to_end_and_counters() {
     let err = data.page_io(&[], &[p(0, 4)], &mut out, false).unwrap_err();
     assert!(matches!(err, FabricError::Closed(_)), "{err:?}");
     assert_eq!(err.to_string(), "memnode embedded#0: connection closed");
+    // The server saw exactly the frames and bytes the clients counted.
+    let all = data.counters() + ctl.counters();
+    assert_eq!(
+        mock.frames.load(Ordering::SeqCst) as u64 * 2,
+        all.total_messages()
+    );
+    let sent: u64 = all.bytes_sent.iter().sum();
+    let received: u64 = all.bytes_received.iter().sum();
+    assert_eq!(mock.bytes_in.load(Ordering::SeqCst) as u64, sent);
+    assert_eq!(mock.bytes_out.load(Ordering::SeqCst) as u64, received);
     drop(ctl);
     drop(data);
     assert_eq!(mock.open_sessions.load(Ordering::SeqCst), 0);
+}
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arb_body() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..80),
+            // Well-formed handshake frames, to get past the first state.
+            Just(hello(1, Role::Data).to_frame()[4..].to_vec()),
+            any::<[u8; 32]>().prop_map(|mac| Msg::Auth { mac }.to_frame()[4..].to_vec()),
+            Just(Msg::Ping.to_frame()[4..].to_vec()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// Any sequence of frames from an unauthenticated peer: no panic, an
+        /// Error closes for good, and nothing reaches a Session.
+        #[test]
+        fn server_conn_survives_garbage(bodies in prop::collection::vec(arb_body(), 1..6)) {
+            let mock = Mock::new(1 << 20);
+            let mut conn = ServerConn::new(service(&mock), Arc::new(Token::new(b"k".to_vec())));
+            let mut closed = false;
+            for b in &bodies {
+                let (r, close) = conn.on_frame(b);
+                let m = Msg::decode(frame_body(&r).unwrap()).unwrap();
+                if closed {
+                    prop_assert!(close);
+                }
+                if close {
+                    let is_error = matches!(m, Msg::Error { .. });
+                    prop_assert!(is_error);
+                    closed = true;
+                }
+            }
+            prop_assert!(mock.handled().is_empty());
+            prop_assert_eq!(mock.opened.load(Ordering::SeqCst), 0);
+        }
+    }
 }

@@ -34,6 +34,7 @@ pub mod object;
 pub mod plan;
 pub mod policy;
 pub mod region;
+pub mod remote;
 pub mod stats;
 pub mod view;
 

@@ -14,6 +14,10 @@ pub struct Mock {
     pub open_sessions: AtomicUsize,
     pub opened: AtomicUsize,
     pub rejected: AtomicUsize,
+    /// Frames seen by `Service::traffic`, and their bytes (in, out).
+    pub frames: AtomicUsize,
+    pub bytes_in: AtomicUsize,
+    pub bytes_out: AtomicUsize,
     pub capacity: u64,
 }
 
@@ -74,6 +78,11 @@ impl Service for MockService {
     }
     fn rejected(&self) {
         self.0.rejected.fetch_add(1, Ordering::SeqCst);
+    }
+    fn traffic(&self, bytes_in: usize, bytes_out: usize) {
+        self.0.frames.fetch_add(1, Ordering::SeqCst);
+        self.0.bytes_in.fetch_add(bytes_in, Ordering::SeqCst);
+        self.0.bytes_out.fetch_add(bytes_out, Ordering::SeqCst);
     }
 }
 
