@@ -70,7 +70,7 @@ struct TenantEntry {
     generation: u64,
 }
 
-/// Frame and byte counts of the node's TCP connections.
+/// Frame and byte counts of all the node's connections (TCP and in-process).
 #[derive(Default)]
 pub(crate) struct Traffic {
     pub frames_in: AtomicU64,
@@ -359,5 +359,13 @@ impl Service for Memnode {
     fn rejected(&self) {
         self.count_rejected();
         tracing::warn!("rejected a peer that failed the handshake");
+    }
+
+    fn traffic(&self, bytes_in: usize, bytes_out: usize) {
+        let t = &self.traffic;
+        t.frames_in.fetch_add(1, Ordering::Relaxed);
+        t.frames_out.fetch_add(1, Ordering::Relaxed);
+        t.bytes_in.fetch_add(bytes_in as u64, Ordering::Relaxed);
+        t.bytes_out.fetch_add(bytes_out as u64, Ordering::Relaxed);
     }
 }

@@ -174,6 +174,10 @@ impl Service for ConnService {
             self.node.count_rejected();
         }
     }
+
+    fn traffic(&self, bytes_in: usize, bytes_out: usize) {
+        self.node.traffic(bytes_in, bytes_out);
+    }
 }
 
 fn serve_conn(
@@ -193,7 +197,6 @@ fn serve_conn(
         rejected: AtomicBool::new(false),
     });
     let mut conn = ServerConn::new(svc.clone(), token);
-    let traffic = &node.traffic;
     let mut opened = false;
     let reject = |opened: bool, why: &str| {
         if !opened {
@@ -231,15 +234,8 @@ fn serve_conn(
                 return Err(e);
             }
         };
-        traffic.frames_in.fetch_add(1, Ordering::Relaxed);
-        traffic
-            .bytes_in
-            .fetch_add(4 + body.len() as u64, Ordering::Relaxed);
+        // ServerConn reports the frame's bytes through Service::traffic.
         let (reply, close) = conn.on_frame(&body);
-        traffic.frames_out.fetch_add(1, Ordering::Relaxed);
-        traffic
-            .bytes_out
-            .fetch_add(reply.len() as u64, Ordering::Relaxed);
         writer.write_all(&reply)?;
         if close {
             if !opened {

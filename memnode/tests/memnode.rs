@@ -139,6 +139,9 @@ fn pages_round_trip_and_fresh_regions_are_zero() {
     assert_eq!(t.pages_written, 2);
     assert_eq!(t.bytes_written, u64::from(PAGE) + 16);
     assert_eq!(t.pages_read, 4);
+    // In-process links count their frames too: 2 handshakes of 2 frames, 1 alloc, 3 page I/O.
+    assert_eq!((st.frames_in, st.frames_out), (8, 8));
+    assert!(st.bytes_out > 2 * u64::from(PAGE));
 }
 
 #[test]
@@ -688,4 +691,81 @@ fn sessions_refuse_inconsistent_or_oversized_batches() {
     }
     drop(s);
     assert_eq!(n.status().tenants[0].connections, 0);
+}
+
+/// The VM's side (`gc::remote::Memnodes`) against real memnodes: placement,
+/// batched I/O, capacity fallback, layouts, Goodbye on shutdown.
+#[test]
+fn the_vm_backend_runs_against_real_memnodes() {
+    use semeru_gc::backend::{AcquireError, PageAddr, PageBackend};
+    use semeru_gc::remote::Memnodes;
+    use semeru_gc::RegionId;
+    let a = node(2 * u64::from(REGION), Duration::from_secs(60));
+    let (addr, b) = tcp_server(2 * u64::from(REGION), secret());
+    let mut links = Vec::new();
+    let inproc_link = |role| {
+        let svc: Arc<dyn Service> = a.clone();
+        Client::connect(
+            inproc(svc, Arc::new(secret()), "embedded#0".into()),
+            &secret(),
+            77,
+            role,
+        )
+        .expect("link")
+    };
+    links.push((inproc_link(Role::Data), inproc_link(Role::Control)));
+    links.push((
+        tcp(&addr, &secret(), 77, Role::Data).expect("data"),
+        tcp(&addr, &secret(), 77, Role::Control).expect("control"),
+    ));
+    let mut vm = Memnodes::new(links);
+    for r in 0..4 {
+        vm.acquire(RegionId(r), REGION).expect("acquire");
+    }
+    // Equal memnodes stripe: two regions each.
+    assert_eq!(
+        (a.used(), b.used()),
+        (2 * u64::from(REGION), 2 * u64::from(REGION))
+    );
+    match vm.acquire(RegionId(4), REGION) {
+        Err(AcquireError::CapacityExhausted(m)) => assert!(m.contains("capacity"), "{m}"),
+        other => panic!("expected capacity exhaustion, got {other:?}"),
+    }
+    let at = |r: u32, n: u32| PageAddr {
+        region: RegionId(r),
+        offset: n * PAGE,
+        len: PAGE,
+    };
+    let pages: Vec<Vec<u8>> = (0..4u8).map(|i| vec![0x10 + i; PAGE as usize]).collect();
+    let writes: Vec<(PageAddr, &[u8])> = (0..4u32)
+        .map(|r| (at(r, r), &pages[r as usize][..]))
+        .collect();
+    let mut out = Vec::new();
+    vm.page_io(
+        &writes,
+        &[at(3, 3), at(0, 0), at(2, 2), at(1, 1)],
+        &mut out,
+        false,
+    )
+    .expect("page io");
+    let want: Vec<u8> = [3usize, 0, 2, 1]
+        .iter()
+        .flat_map(|&i| pages[i].clone())
+        .collect();
+    assert_eq!(out, want, "reads come back in order across memnodes");
+    let mut t = ClassTable::default();
+    t.define(
+        ClassId(2),
+        Layout::Array {
+            elem: ElemKind::Ref,
+        },
+    );
+    vm.upload_layouts(&t.encode_table()).expect("layouts");
+    assert_eq!(a.layouts(77).map(|l| l.len()), Some(3));
+    assert_eq!(b.layouts(77).map(|l| l.len()), Some(3));
+    vm.release(&[RegionId(0), RegionId(1)]).expect("release");
+    assert_eq!(a.used() + b.used(), 2 * u64::from(REGION));
+    vm.shutdown();
+    assert_eq!(a.used(), 0);
+    wait_until("goodbye over TCP", || b.used() == 0);
 }
