@@ -45,6 +45,8 @@ enum Command {
     /// An interactive session: declarations, statements and expressions (jshell-like).
     #[command(after_long_help = crate::repl::HELP)]
     Repl(ReplArgs),
+    /// A memory node: holds old-space regions for VMs (`--listen`), or reports on one (`--status`).
+    Memnode(crate::memnode_cmd::MemnodeArgs),
 }
 
 #[derive(Args, Debug)]
@@ -141,6 +143,7 @@ pub fn main(args: Vec<OsString>) -> u8 {
                 ..HeapConfig::default()
             })
         }
+        Command::Memnode(m) => crate::memnode_cmd::main(m),
         Command::Check { file } => match compile(&file) {
             Ok(_) => 0,
             Err(code) => code,

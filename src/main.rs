@@ -6,8 +6,10 @@
 //! | byte sizes (`256m`) | [`size`] |
 //! | `--stats` and `--stats-json` | [`stats`] |
 //! | `semeru repl` | [`repl`] |
+//! | `semeru memnode` | [`memnode_cmd`] |
 
 mod cli;
+mod memnode_cmd;
 mod repl;
 mod size;
 mod stats;

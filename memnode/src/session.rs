@@ -1,0 +1,289 @@
+//! One authenticated connection: a tenant's data or control link, or an admin.
+
+use crate::node::{lock, role_name, Memnode, TenantData, REGION_BYTES_MAX};
+use memmap2::MmapMut;
+use semeru_fabric::{ErrorCode, Msg, PageRef, Role, Session, TenantId, MAX_FRAME};
+use semeru_gc::classes::ClassTable;
+use std::sync::{Arc, Mutex};
+
+/// The most page bytes one `PageIo` may read: the reply must fit in a frame.
+pub const MAX_READ_BYTES: usize = MAX_FRAME - 64;
+
+/// A connection's session. Data and control links of a tenant accept the same
+/// requests (the VM keeps them apart so a large control message never delays a
+/// page fault); an admin session only `GetStatus` and `Ping`.
+pub struct MemSession {
+    node: Arc<Memnode>,
+    tenant: TenantId,
+    role: Role,
+    /// `None` for an admin session.
+    data: Option<Arc<Mutex<TenantData>>>,
+}
+
+type Reply = Result<Msg, (ErrorCode, String)>;
+
+impl MemSession {
+    pub(crate) fn new(
+        node: Arc<Memnode>,
+        tenant: TenantId,
+        role: Role,
+        data: Option<Arc<Mutex<TenantData>>>,
+    ) -> MemSession {
+        MemSession {
+            node,
+            tenant,
+            role,
+            data,
+        }
+    }
+
+    /// An error answer that keeps the connection open.
+    fn soft(&self, code: ErrorCode, message: String) -> Reply {
+        tracing::warn!("tenant {:016x}: {message}", self.tenant);
+        Ok(Msg::Error { code, message })
+    }
+
+    /// An error that closes the connection.
+    fn hard(&self, code: ErrorCode, message: String) -> Reply {
+        tracing::warn!(
+            "tenant {:016x}: {message}; closing its {} connection",
+            self.tenant,
+            role_name(self.role)
+        );
+        Err((code, message))
+    }
+
+    fn page_io(
+        &self,
+        data: &Mutex<TenantData>,
+        writes: Vec<(PageRef, Vec<u8>)>,
+        reads: Vec<PageRef>,
+    ) -> Reply {
+        let mut d = lock(data);
+        // Check everything before touching anything: a bad batch changes nothing.
+        for (r, bytes) in &writes {
+            if let Err(m) = self.check(&d, r) {
+                return self.hard(ErrorCode::BadAddress, m);
+            }
+            if bytes.len() as u64 != u64::from(r.len) {
+                return self.hard(
+                    ErrorCode::Malformed,
+                    format!(
+                        "memnode {}: a write of region {} offset {} announces {} bytes but carries {}",
+                        self.node.name(),
+                        r.region,
+                        r.offset,
+                        r.len,
+                        bytes.len()
+                    ),
+                );
+            }
+        }
+        let mut total: usize = 0;
+        for r in &reads {
+            if let Err(m) = self.check(&d, r) {
+                return self.hard(ErrorCode::BadAddress, m);
+            }
+            total = total.saturating_add(r.len as usize);
+        }
+        if total > MAX_READ_BYTES {
+            return self.hard(
+                ErrorCode::Malformed,
+                format!(
+                    "memnode {}: a PageIo reads {total} bytes, more than one frame holds ({MAX_READ_BYTES})",
+                    self.node.name()
+                ),
+            );
+        }
+        let mut written = 0u64;
+        for (r, bytes) in &writes {
+            if let Some(dst) = range_mut(&mut d.regions, r) {
+                dst.copy_from_slice(bytes);
+                written += u64::from(r.len);
+            }
+        }
+        let mut out = Vec::with_capacity(total);
+        for r in &reads {
+            if let Some(src) = d.regions.get(&r.region).and_then(|m| m.get(span(r)?)) {
+                out.extend_from_slice(src);
+            }
+        }
+        d.pages_written += writes.len() as u64;
+        d.bytes_written += written;
+        d.pages_read += reads.len() as u64;
+        d.bytes_read += out.len() as u64;
+        Ok(Msg::PageData { data: out })
+    }
+
+    /// Whether `r` lies inside one of this tenant's regions.
+    fn check(&self, d: &TenantData, r: &PageRef) -> Result<(), String> {
+        let inside = d
+            .regions
+            .get(&r.region)
+            .zip(span(r))
+            .is_some_and(|(m, s)| s.end <= m.len());
+        if inside {
+            Ok(())
+        } else {
+            Err(format!(
+                "memnode {}: bad address: {} bytes at offset {} of region {} are not in a region of this tenant",
+                self.node.name(),
+                r.len,
+                r.offset,
+                r.region
+            ))
+        }
+    }
+
+    fn alloc(&self, data: &Mutex<TenantData>, region: u32, bytes: u32) -> Reply {
+        let name = self.node.name();
+        if bytes == 0 || bytes > REGION_BYTES_MAX {
+            return self.soft(
+                ErrorCode::State,
+                format!(
+                    "memnode {name}: region {region}: size {bytes} is not between 1 and {REGION_BYTES_MAX} bytes"
+                ),
+            );
+        }
+        let mut d = lock(data);
+        if d.regions.contains_key(&region) {
+            return self.soft(
+                ErrorCode::State,
+                format!("memnode {name}: region {region} already exists"),
+            );
+        }
+        let size = u64::from(bytes);
+        if !self.node.reserve(size) {
+            let cfg = self.node.config();
+            return self.soft(
+                ErrorCode::Capacity,
+                format!(
+                    "memnode {name}: capacity exhausted (used {} of {} bytes)",
+                    self.node.used(),
+                    cfg.capacity
+                ),
+            );
+        }
+        match MmapMut::map_anon(bytes as usize) {
+            Ok(m) => {
+                d.regions.insert(region, m);
+                d.bytes += size;
+                tracing::debug!(
+                    "tenant {:016x}: region {region} allocated ({bytes} bytes)",
+                    self.tenant
+                );
+                Ok(Msg::Ok)
+            }
+            Err(e) => {
+                self.node.unreserve(size);
+                self.soft(
+                    ErrorCode::Capacity,
+                    format!("memnode {name}: cannot map {bytes} bytes for region {region}: {e}"),
+                )
+            }
+        }
+    }
+
+    fn release(&self, data: &Mutex<TenantData>, regions: Vec<u32>) -> Reply {
+        let mut d = lock(data);
+        let mut seen = std::collections::HashSet::with_capacity(regions.len());
+        for r in &regions {
+            if !d.regions.contains_key(r) || !seen.insert(*r) {
+                return self.soft(
+                    ErrorCode::State,
+                    format!(
+                        "memnode {}: cannot release region {r}: it is not allocated",
+                        self.node.name()
+                    ),
+                );
+            }
+        }
+        let mut freed = 0u64;
+        for r in &regions {
+            if let Some(m) = d.regions.remove(r) {
+                freed += m.len() as u64;
+            }
+        }
+        d.bytes = d.bytes.saturating_sub(freed);
+        self.node.unreserve(freed);
+        tracing::debug!(
+            "tenant {:016x}: released {} regions ({freed} bytes)",
+            self.tenant,
+            regions.len()
+        );
+        Ok(Msg::Ok)
+    }
+}
+
+/// The byte range of `r` in its region, if it does not overflow.
+fn span(r: &PageRef) -> Option<std::ops::Range<usize>> {
+    let start = r.offset as usize;
+    Some(start..start.checked_add(r.len as usize)?)
+}
+
+fn range_mut<'a>(
+    regions: &'a mut std::collections::HashMap<u32, MmapMut>,
+    r: &PageRef,
+) -> Option<&'a mut [u8]> {
+    regions.get_mut(&r.region)?.get_mut(span(r)?)
+}
+
+impl Session for MemSession {
+    fn handle(&mut self, req: Msg) -> Reply {
+        let _slot = self.node.slot();
+        match (req, &self.data) {
+            (Msg::Ping, _) => Ok(Msg::Ok),
+            (Msg::GetStatus, _) => Ok(Msg::Status(self.node.status())),
+            (req, None) => self.hard(
+                ErrorCode::State,
+                format!(
+                    "memnode {}: an admin connection may only ask for status, not {}",
+                    self.node.name(),
+                    req.name()
+                ),
+            ),
+            (Msg::PageIo { writes, reads }, Some(d)) => self.page_io(d, writes, reads),
+            (Msg::AllocRegion { region, bytes }, Some(d)) => self.alloc(d, region, bytes),
+            (Msg::ReleaseRegions { regions }, Some(d)) => self.release(d, regions),
+            (Msg::UploadLayouts { blob }, Some(d)) => match ClassTable::decode_table(&blob) {
+                Ok(table) => {
+                    tracing::debug!(
+                        "tenant {:016x}: layout table of {} classes",
+                        self.tenant,
+                        table.len()
+                    );
+                    lock(d).layouts = Some(Arc::new(table));
+                    Ok(Msg::Ok)
+                }
+                Err(e) => self.hard(
+                    ErrorCode::Malformed,
+                    format!("memnode {}: {e}", self.node.name()),
+                ),
+            },
+            (Msg::Goodbye, Some(d)) => {
+                let (n, bytes) = self.node.release_all(&mut lock(d));
+                tracing::info!(
+                    "tenant {:016x} said goodbye: released {n} regions, {bytes} bytes",
+                    self.tenant
+                );
+                Ok(Msg::Ok)
+            }
+            (req, Some(_)) => self.hard(
+                ErrorCode::State,
+                format!(
+                    "memnode {}: {} is not a request",
+                    self.node.name(),
+                    req.name()
+                ),
+            ),
+        }
+    }
+}
+
+impl Drop for MemSession {
+    fn drop(&mut self) {
+        if self.data.is_some() {
+            self.node.disconnect(self.tenant, self.role);
+        }
+    }
+}
