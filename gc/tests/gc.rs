@@ -1,6 +1,6 @@
-//! Collector tests against a mock mutator: random object graphs with churn,
-//! young, full and stress collections, checked by structural fingerprints and
-//! the heap verifier.
+// Collector tests against a mock mutator: random object graphs with churn,
+// young, full and stress collections, checked by structural fingerprints and
+// the heap verifier.
 
 mod common;
 
