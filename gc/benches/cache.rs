@@ -36,11 +36,17 @@ impl PageBackend for MapBackend {
         _gc: bool,
     ) -> Result<(), BackendError> {
         for (p, b) in writes {
-            let r = self.0.get_mut(&p.region.0).ok_or(BackendError("no region".into()))?;
+            let r = self
+                .0
+                .get_mut(&p.region.0)
+                .ok_or(BackendError("no region".into()))?;
             r[p.offset as usize..][..b.len()].copy_from_slice(b);
         }
         for p in reads {
-            let r = self.0.get(&p.region.0).ok_or(BackendError("no region".into()))?;
+            let r = self
+                .0
+                .get(&p.region.0)
+                .ok_or(BackendError("no region".into()))?;
             out.extend_from_slice(&r[p.offset as usize..][..p.len as usize]);
         }
         Ok(())

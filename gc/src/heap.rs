@@ -14,10 +14,10 @@
 //! here and cost a few instructions each.
 
 use crate::addr::{Addr, Ref};
+use crate::backend::PageBackend;
 use crate::classes::ClassTable;
 use crate::collector::verify;
 use crate::layout::{ClassId, ElemKind, Layout, ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET};
-use crate::backend::PageBackend;
 use crate::memory::PagedMemory;
 use crate::object::Header;
 use crate::plan::Generational;
@@ -261,8 +261,14 @@ impl Heap {
             cards: &p.cards,
             bot: &p.bot,
         };
-        let res =
-            crate::collector::verify::verify(&view, sp, verify::Scope::Full, &mut p.marks, None, roots);
+        let res = crate::collector::verify::verify(
+            &view,
+            sp,
+            verify::Scope::Full,
+            &mut p.marks,
+            None,
+            roots,
+        );
         self.mem.set_gc(false);
         res
     }

@@ -352,7 +352,10 @@ impl PagedMemory {
     /// If `a` is outside the address space (a corrupt reference).
     #[inline(always)]
     pub fn rptr(&self, a: usize, size: usize) -> *mut u8 {
-        debug_assert!(size <= 8 && a % size.max(1) == 0, "unaligned access at {a:#x}");
+        debug_assert!(
+            size <= 8 && a % size.max(1) == 0,
+            "unaligned access at {a:#x}"
+        );
         let p = a >> LOG_PAGE;
         if p < self.npages {
             // SAFETY: `p` is below the table length `npages`.
@@ -372,7 +375,10 @@ impl PagedMemory {
     /// As [`PagedMemory::rptr`], for a write (the page becomes dirty).
     #[inline(always)]
     pub fn wptr(&self, a: usize, size: usize) -> *mut u8 {
-        debug_assert!(size <= 8 && a % size.max(1) == 0, "unaligned access at {a:#x}");
+        debug_assert!(
+            size <= 8 && a % size.max(1) == 0,
+            "unaligned access at {a:#x}"
+        );
         let p = a >> LOG_PAGE;
         if p < self.npages {
             // SAFETY: `p` is below the table length `npages`.

@@ -151,7 +151,10 @@ fn eviction_writes_back_dirty_pages_in_batches() {
     assert!(s.writebacks < s.pages_written_back, "not batched: {s:?}");
     assert_eq!(s.pages_fetched, 0, "fresh pages were fetched: {s:?}");
     for i in 0..32u64 {
-        assert_eq!(m.load_u64(page(1 + i as usize / 16, i as usize % 16)), i * 1000 + 7);
+        assert_eq!(
+            m.load_u64(page(1 + i as usize / 16, i as usize % 16)),
+            i * 1000 + 7
+        );
     }
     let s = m.stats();
     assert!(s.pages_fetched >= 28, "{s:?}");
@@ -272,14 +275,24 @@ fn capacity_exhaustion_is_out_of_memory() {
     let res: Result<(), OutOfMemory> = loop {
         match h.alloc_array(INT_ARRAY, 1000, &mut roots) {
             Ok(a) => {
-                h.write_ref(a, 8, Ref::NULL);
-                // Keep it: a list through element 0.. of a ref array.
+                // Keep it: a list of cells [next, array].
+                roots.0[1] = a;
                 let cell = match h.alloc_array(REF_ARRAY, 2, &mut roots) {
                     Ok(c) => c,
                     Err(e) => break Err(e),
                 };
-                h.write_ref(cell, Heap::elem_offset(semeru_gc::ElemKind::Ref, 0), roots.0[0]);
+                h.write_ref(
+                    cell,
+                    Heap::elem_offset(semeru_gc::ElemKind::Ref, 0),
+                    roots.0[0],
+                );
+                h.write_ref(
+                    cell,
+                    Heap::elem_offset(semeru_gc::ElemKind::Ref, 1),
+                    roots.0[1],
+                );
                 roots.0[0] = cell;
+                roots.0[1] = Ref::NULL;
                 n += 1;
             }
             Err(e) => break Err(e),
@@ -302,11 +315,27 @@ fn capacity_exhaustion_is_out_of_memory() {
 
 fn define_classes(h: &mut Heap) {
     use semeru_gc::{ElemKind, InstanceLayout, Layout};
-    let (node, _) = InstanceLayout::default().extend(&[ElemKind::Ref, ElemKind::Ref, ElemKind::Int]);
+    let (node, _) =
+        InstanceLayout::default().extend(&[ElemKind::Ref, ElemKind::Ref, ElemKind::Int]);
     h.define_class(NODE, node.to_layout());
-    h.define_class(REF_ARRAY, Layout::Array { elem: ElemKind::Ref });
-    h.define_class(INT_ARRAY, Layout::Array { elem: ElemKind::Int });
-    h.define_class(BYTE_ARRAY, Layout::Array { elem: ElemKind::Byte });
+    h.define_class(
+        REF_ARRAY,
+        Layout::Array {
+            elem: ElemKind::Ref,
+        },
+    );
+    h.define_class(
+        INT_ARRAY,
+        Layout::Array {
+            elem: ElemKind::Int,
+        },
+    );
+    h.define_class(
+        BYTE_ARRAY,
+        Layout::Array {
+            elem: ElemKind::Byte,
+        },
+    );
     h.define_class(EMPTY, InstanceLayout::default().to_layout());
 }
 
@@ -320,11 +349,11 @@ fn a_fabric_failure_calls_the_fatal_hook() {
     mock.state().fail = true;
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| m.load_u64(page(1, 0))));
     let msg = r.expect_err("no fatal error");
-    let msg = msg
-        .downcast_ref::<String>()
-        .cloned()
-        .unwrap_or_default();
-    assert!(msg.starts_with("fatal: memnode mock: connection closed"), "{msg}");
+    let msg = msg.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(
+        msg.starts_with("fatal: memnode mock: connection closed"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -339,7 +368,10 @@ fn stats_and_finish() {
     let a = h.read::<i32>(roots.0[0], PAYLOAD);
     assert_eq!(a, 1999);
     let s = h.heap_stats();
-    assert_eq!((s.mode, s.memnodes, s.cache_bytes), ("memnodes", 1, 8 * PAGE));
+    assert_eq!(
+        (s.mode, s.memnodes, s.cache_bytes),
+        ("memnodes", 1, 8 * PAGE)
+    );
     assert!(s.cache.hits > 0);
     assert_eq!(s.nodes.len(), 1);
     assert_eq!(s.fabric, mock.state().totals);

@@ -136,7 +136,8 @@ impl Generational {
         // they have room now.
         for r in self.regions.old_regions() {
             let g = self.regions.get(r);
-            if view.mem.is_overflow(r) && g.space == Space::Old && g.live > 0 && !evac.contains(&r) {
+            if view.mem.is_overflow(r) && g.space == Space::Old && g.live > 0 && !evac.contains(&r)
+            {
                 evac.push(r);
             }
         }

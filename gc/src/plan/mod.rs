@@ -19,9 +19,9 @@ use std::time::Instant;
 mod full;
 
 use crate::addr::{Addr, Ref, RegionId};
+use crate::backend::PageBackend;
 use crate::classes::ClassTable;
 use crate::collector::{scavenge, verify};
-use crate::backend::PageBackend;
 use crate::heap::{HeapConfig, HeapError, OutOfMemory, RootSet};
 use crate::memory::PagedMemory;
 use crate::metadata::{
