@@ -353,7 +353,7 @@ impl PagedMemory {
     #[inline(always)]
     pub fn rptr(&self, a: usize, size: usize) -> *mut u8 {
         debug_assert!(
-            size <= 8 && a % size.max(1) == 0,
+            size <= 8 && a.is_multiple_of(size.max(1)),
             "unaligned access at {a:#x}"
         );
         let p = a >> LOG_PAGE;
@@ -376,7 +376,7 @@ impl PagedMemory {
     #[inline(always)]
     pub fn wptr(&self, a: usize, size: usize) -> *mut u8 {
         debug_assert!(
-            size <= 8 && a % size.max(1) == 0,
+            size <= 8 && a.is_multiple_of(size.max(1)),
             "unaligned access at {a:#x}"
         );
         let p = a >> LOG_PAGE;
