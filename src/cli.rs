@@ -205,6 +205,7 @@ fn run(r: RunArgs) -> u8 {
         verify: r.verify_heap,
         stress: r.gc_stress,
         log: r.gc_log,
+        cache_bytes: None,
     };
     let cfg = semeru_vm::RunConfig {
         heap,

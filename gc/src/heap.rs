@@ -14,13 +14,14 @@
 //! here and cost a few instructions each.
 
 use crate::addr::{Addr, Ref};
+use crate::backend::PageBackend;
 use crate::classes::ClassTable;
 use crate::collector::verify;
 use crate::layout::{ClassId, ElemKind, Layout, ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET};
-use crate::memory::LocalMemory;
+use crate::memory::PagedMemory;
 use crate::object::Header;
 use crate::plan::Generational;
-pub use crate::stats::{GcStats, Pause};
+pub use crate::stats::{CacheStats, GcStats, HeapStats, Pause};
 
 /// Heap sizes and debug switches.
 #[derive(Clone, Debug)]
@@ -49,6 +50,10 @@ pub struct HeapConfig {
     pub stress: bool,
     /// `--gc-log`: one line per pause on stderr.
     pub log: bool,
+    /// `--cache`: bytes of page-cache frames for old space when it lives on
+    /// memnodes ([`Heap::with_backend`]); `None` = room for all of old space.
+    /// Ignored without a backend (everything is local then).
+    pub cache_bytes: Option<usize>,
 }
 
 impl Default for HeapConfig {
@@ -61,6 +66,7 @@ impl Default for HeapConfig {
             verify: false,
             stress: false,
             log: false,
+            cache_bytes: None,
         }
     }
 }
@@ -107,20 +113,69 @@ macro_rules! prim {
 }
 prim!(u8, i8, u16, i16, u32, i32, u64, i64, f32, f64);
 
+/// The heap. Single-threaded: it is `Send` but not `Sync` (reads go through
+/// the page cache, which updates itself behind `&self`).
 pub struct Heap {
-    mem: LocalMemory,
+    mem: PagedMemory,
     classes: ClassTable,
     plan: Generational,
 }
 
+// A compile-time check that `Heap` is not `Sync`: if it were, the two impls
+// would make `some_item` ambiguous.
+trait AmbiguousIfSync<A> {
+    fn some_item() {}
+}
+impl<T: ?Sized> AmbiguousIfSync<()> for T {}
+impl<T: ?Sized + Sync> AmbiguousIfSync<u8> for T {}
+const _: fn() = || {
+    let _ = <Heap as AmbiguousIfSync<_>>::some_item;
+};
+
 impl Heap {
+    /// A heap with everything in local memory (`--memnodes 0`).
     pub fn new(cfg: HeapConfig) -> Result<Heap, HeapError> {
-        let (plan, mem) = Generational::new(&cfg)?;
+        Heap::with_backend(cfg, None)
+    }
+
+    /// A heap whose old regions live on `backend`, behind a page cache of
+    /// `cfg.cache_bytes`; `None` = everything local.
+    pub fn with_backend(
+        cfg: HeapConfig,
+        backend: Option<Box<dyn PageBackend>>,
+    ) -> Result<Heap, HeapError> {
+        let (plan, mem) = Generational::new(&cfg, backend)?;
         Ok(Heap {
             mem,
             classes: ClassTable::default(),
             plan,
         })
+    }
+
+    /// Ends the session with the memnodes (they release this heap's regions).
+    /// The heap must not be used afterwards, except for its statistics.
+    pub fn finish(&mut self) {
+        self.mem.finish();
+    }
+
+    /// Memory figures: mode, cache counters, fabric traffic, memnodes.
+    pub fn heap_stats(&self) -> HeapStats {
+        let backend = self.mem.has_backend();
+        HeapStats {
+            mode: if backend { "memnodes" } else { "local" },
+            heap_bytes: self.plan.cfg.heap_bytes,
+            cache_bytes: self.mem.cache_bytes(),
+            memnodes: self.mem.memnodes(),
+            cache: self.mem.stats(),
+            fabric: self.mem.fabric(),
+            nodes: self.mem.nodes(),
+            overflow_regions: self.mem.overflow_regions(),
+        }
+    }
+
+    /// The paged memory (tests and benchmarks).
+    pub fn memory(&self) -> &PagedMemory {
+        &self.mem
     }
 
     /// The configuration in effect (the region size may have been reduced).
@@ -132,6 +187,7 @@ impl Heap {
     /// a class must be defined before its first allocation.
     pub fn define_class(&mut self, id: ClassId, layout: Layout) {
         self.classes.define(id, layout);
+        self.mem.layouts_changed();
     }
 
     pub fn layout(&self, id: ClassId) -> &Layout {
@@ -193,6 +249,7 @@ impl Heap {
 
     /// Checks the whole heap now (as `--verify-heap` does after each collection).
     pub fn verify(&mut self, roots: &mut dyn RootSet) -> Result<(), String> {
+        self.mem.set_gc(true);
         let view = crate::view::LocalView {
             mem: &mut self.mem,
             classes: &self.classes,
@@ -204,7 +261,16 @@ impl Heap {
             cards: &p.cards,
             bot: &p.bot,
         };
-        crate::collector::verify::verify(&view, sp, verify::Scope::Full, &mut p.marks, None, roots)
+        let res = crate::collector::verify::verify(
+            &view,
+            sp,
+            verify::Scope::Full,
+            &mut p.marks,
+            None,
+            roots,
+        );
+        self.mem.set_gc(false);
+        res
     }
 
     #[inline(always)]
@@ -221,9 +287,11 @@ impl Heap {
     #[inline(always)]
     pub fn read<T: Prim>(&self, r: Ref, off: u32) -> T {
         let a = r.addr().0 as usize + off as usize;
-        let p = self.mem.ptr(a, std::mem::size_of::<T>());
-        // SAFETY: `ptr` checked the bounds; objects are 8-aligned and fields
-        // naturally aligned (layout.rs), so `p` is aligned for `T`.
+        let p = self.mem.rptr(a, std::mem::size_of::<T>());
+        // SAFETY: `rptr` returned the local address of a resident page (it
+        // panics outside the heap); objects are 8-aligned and fields naturally
+        // aligned (layout.rs), so `p` is aligned for `T` and the field lies in
+        // that page. Nothing runs between the translation and the access.
         unsafe { T::load(p) }
     }
 
@@ -231,8 +299,9 @@ impl Heap {
     #[inline(always)]
     pub fn write<T: Prim>(&mut self, r: Ref, off: u32, v: T) {
         let a = r.addr().0 as usize + off as usize;
-        let p = self.mem.ptr(a, std::mem::size_of::<T>());
-        // SAFETY: as in `read`; `&mut self` gives exclusive access.
+        let p = self.mem.wptr(a, std::mem::size_of::<T>());
+        // SAFETY: as in `read` (`wptr` maps the page writable and dirty);
+        // `&mut self` gives exclusive access.
         unsafe { T::store(p, v) }
     }
 
@@ -263,20 +332,19 @@ impl Heap {
         let sz = std::mem::size_of::<T>();
         let a = r.addr().0 as usize + ARRAY_DATA_OFFSET as usize + start as usize * sz;
         let n = std::mem::size_of_val(out);
-        let p = self.mem.ptr(a, n);
-        // SAFETY: `ptr` checked that the whole range is inside the heap; `out` is a
-        // distinct Rust allocation; `Prim` types are plain bytes.
-        unsafe { std::ptr::copy_nonoverlapping(p, out.as_mut_ptr() as *mut u8, n) }
+        // SAFETY: `Prim` types are plain bytes with no invalid bit patterns, so
+        // `out` may be viewed (and filled) as `n` bytes.
+        let bytes = unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr() as *mut u8, n) };
+        self.mem.read_bytes(a, bytes);
     }
 
     /// Copies `src` into array `r` starting at element `start` (primitive arrays only).
     pub fn write_elems<T: Prim>(&mut self, r: Ref, start: u32, src: &[T]) {
         let sz = std::mem::size_of::<T>();
         let a = r.addr().0 as usize + ARRAY_DATA_OFFSET as usize + start as usize * sz;
-        let p = self.mem.ptr(a, std::mem::size_of_val(src));
-        // SAFETY: as in `read_elems`, with `&mut self` for exclusive access.
-        unsafe {
-            std::ptr::copy_nonoverlapping(src.as_ptr() as *const u8, p, std::mem::size_of_val(src))
-        }
+        let n = std::mem::size_of_val(src);
+        // SAFETY: `Prim` types are plain bytes: `src` may be viewed as `n` bytes.
+        let bytes = unsafe { std::slice::from_raw_parts(src.as_ptr() as *const u8, n) };
+        self.mem.write_bytes(a, bytes);
     }
 }

@@ -7,7 +7,8 @@
 //! | object header, class layout descriptors, field placement | [`layout`] |
 //! | the VM-facing heap interface (allocation, access, barriers, roots) | [`heap`] |
 //! | class id → layout table | [`classes`] |
-//! | region memory behind one narrow trait (`RegionStore`), local for now | [`memory`] |
+//! | paged memory: page tables, nursery, the bounded page cache over a [`backend`] | [`memory`] |
+//! | the fatal-error hook (exit 70 on fabric failures) | [`fatal`] |
 //! | the abstract heap view the tracing/compaction algorithms run over | [`view`] |
 //! | header flags, object sizes, reference slots | [`object`] |
 //! | regions, region table, address-space geometry | [`region`] |
@@ -26,6 +27,7 @@ pub mod addr;
 pub mod backend;
 pub mod classes;
 pub mod collector;
+pub mod fatal;
 pub mod heap;
 pub mod layout;
 pub mod memory;
@@ -39,5 +41,8 @@ pub mod stats;
 pub mod view;
 
 pub use addr::{Addr, Ref, RegionId};
-pub use heap::{GcStats, Heap, HeapConfig, HeapError, OutOfMemory, Pause, RootSet};
+pub use fatal::{fatal, set_fatal_hook};
+pub use heap::{
+    CacheStats, GcStats, Heap, HeapConfig, HeapError, HeapStats, OutOfMemory, Pause, RootSet,
+};
 pub use layout::{ClassId, ElemKind, InstanceLayout, Layout};

@@ -2,6 +2,28 @@
 
 use std::time::Duration;
 
+use crate::backend::{FabricTotals, MemnodeInfo};
+pub use crate::memory::CacheStats;
+
+/// The heap's memory figures (`--stats`, `--stats-json`): how old space is kept,
+/// the page cache's counters and the fabric traffic.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HeapStats {
+    /// `"local"` (no backend, `--memnodes 0`) or `"memnodes"`.
+    pub mode: &'static str,
+    pub heap_bytes: usize,
+    /// Bytes of cache frames (0 when everything is local).
+    pub cache_bytes: usize,
+    /// Memnodes holding old regions (0 when everything is local).
+    pub memnodes: usize,
+    pub cache: CacheStats,
+    /// Fabric traffic; `fabric.gc_bytes` is what collections moved.
+    pub fabric: FabricTotals,
+    pub nodes: Vec<MemnodeInfo>,
+    /// Old regions currently kept local because the memnodes were full.
+    pub overflow_regions: usize,
+}
+
 /// One stop-the-world pause.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pause {

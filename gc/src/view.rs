@@ -1,12 +1,13 @@
 //! The abstract view of heap memory that the tracing and compaction algorithms
 //! are written against (DESIGN.md §2): read and write words at universal heap
-//! addresses, and look up class layouts. The VM implements it over its local
-//! memory (later: its page cache); a memnode implements it over its region store.
+//! addresses, and look up class layouts. The VM implements it over its paged
+//! memory ([`PagedMemory`]: nursery, page cache, backend); a memnode implements
+//! it over its region store.
 
 use crate::addr::{Addr, RegionId};
 use crate::classes::ClassTable;
 use crate::layout::{ClassId, Layout};
-use crate::memory::{LocalMemory, RegionStore};
+use crate::memory::PagedMemory;
 
 pub trait HeapView {
     fn load_u32(&self, a: Addr) -> u32;
@@ -21,15 +22,21 @@ pub trait HeapViewMut: HeapView {
     fn copy(&mut self, from: Addr, to: Addr, n: usize);
     /// Zeroes `n` bytes.
     fn zero(&mut self, a: Addr, n: usize);
-    /// A region was taken for old space ([`RegionStore::acquire`]).
+    /// A region was taken for old space.
     fn acquire_region(&mut self, r: RegionId);
-    /// A region went back to the free pool ([`RegionStore::release`]).
+    /// A region is being taken for old space: `false` if its memory cannot be
+    /// had now (the memnodes are full), and the caller gives the region back.
+    fn try_acquire_region(&mut self, r: RegionId) -> bool {
+        self.acquire_region(r);
+        true
+    }
+    /// A region went back to the free pool.
     fn release_region(&mut self, r: RegionId);
 }
 
-/// The VM's view: local memory plus its class table.
+/// The VM's view: its paged memory plus its class table.
 pub struct LocalView<'a> {
-    pub mem: &'a mut LocalMemory,
+    pub mem: &'a mut PagedMemory,
     pub classes: &'a ClassTable,
 }
 
@@ -66,9 +73,26 @@ impl HeapViewMut for LocalView<'_> {
         self.mem.zero(a, n)
     }
     fn acquire_region(&mut self, r: RegionId) {
-        self.mem.acquire(r)
+        if !self.try_acquire_region(r) {
+            crate::fatal::fatal("memnodes out of capacity");
+        }
+    }
+    fn try_acquire_region(&mut self, r: RegionId) -> bool {
+        if self.mem.layouts_stale() {
+            // Before the first old region, and whenever classes were defined since.
+            if let Some(blob) = layout_blob(self.classes) {
+                self.mem.upload_layouts(&blob);
+            }
+        }
+        self.mem.acquire_region(r)
     }
     fn release_region(&mut self, r: RegionId) {
-        self.mem.release(r)
+        self.mem.release_region(r)
     }
+}
+
+/// The layout table as memnodes receive it. Stub until `ClassTable::encode_table`
+/// (gc/src/classes.rs, helper "memnode") lands: then `Some(classes.encode_table())`.
+fn layout_blob(_classes: &ClassTable) -> Option<Vec<u8>> {
+    None
 }

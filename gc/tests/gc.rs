@@ -1,6 +1,6 @@
-//! Collector tests against a mock mutator: random object graphs with churn,
-//! young, full and stress collections, checked by structural fingerprints and
-//! the heap verifier.
+// Collector tests against a mock mutator: random object graphs with churn,
+// young, full and stress collections, checked by structural fingerprints and
+// the heap verifier.
 
 mod common;
 
@@ -201,6 +201,11 @@ fn churn_preserves_the_graph() {
                 s.marked_bytes,
                 s.compacted_bytes
             );
+            if cached() {
+                let c = h.heap_stats().cache;
+                eprintln!("  cache: {c:?}");
+                assert!(c.evictions > 0 && c.pages_fetched > 0, "{c:?}");
+            }
             assert!(s.young_count() > 0, "config {i}: no young collection");
             assert!(s.full_count() > 0, "config {i}: no full collection");
         }

@@ -1,4 +1,4 @@
-//! The heap verifier catches what it should.
+// The heap verifier catches what it should.
 
 mod common;
 

@@ -23,7 +23,7 @@ use crate::addr::{Addr, RegionId};
 use crate::classes::ClassTable;
 use crate::collector::{compact, mark::Marker};
 use crate::heap::RootSet;
-use crate::memory::LocalMemory;
+use crate::memory::PagedMemory;
 use crate::region::Space;
 use crate::view::{HeapViewMut, LocalView};
 
@@ -78,7 +78,7 @@ struct FullState {
 impl Generational {
     pub(super) fn full(
         &mut self,
-        mem: &mut LocalMemory,
+        mem: &mut PagedMemory,
         classes: &ClassTable,
         roots: &mut dyn RootSet,
     ) {
@@ -89,7 +89,7 @@ impl Generational {
             match phase {
                 FullPhase::Mark => self.mark(&view, roots),
                 FullPhase::FreeEmpty => self.free_empty(&mut view, &mut st),
-                FullPhase::Select => self.select(&mut st),
+                FullPhase::Select => self.select(&view, &mut st),
                 FullPhase::Evacuate => self.evacuate(&mut view, &mut st),
                 FullPhase::Fix => self.fix(&mut view, &st, roots),
                 FullPhase::Release => self.release(&mut view, &st),
@@ -119,7 +119,7 @@ impl Generational {
         }
     }
 
-    fn select(&mut self, st: &mut FullState) {
+    fn select(&mut self, view: &LocalView<'_>, st: &mut FullState) {
         let rb = self.geom.region_bytes() as u64;
         st.young_live = (0..self.geom.nursery_regions)
             .map(|i| self.regions.get(RegionId(i)).live)
@@ -131,6 +131,15 @@ impl Generational {
         let projected = self.regions.old_in_use() as u64 - evac.len() as u64 + moved.div_ceil(rb);
         if projected > self.geom.old_limit_regions as u64 {
             evac = compact::select(&self.regions, 1.0, budget);
+        }
+        // Regions kept local while the memnodes were full go back to them if
+        // they have room now.
+        for r in self.regions.old_regions() {
+            let g = self.regions.get(r);
+            if view.mem.is_overflow(r) && g.space == Space::Old && g.live > 0 && !evac.contains(&r)
+            {
+                evac.push(r);
+            }
         }
         for i in 0..self.geom.nursery_regions {
             self.fwd.begin(RegionId(i));
@@ -215,7 +224,8 @@ impl Generational {
         }
         self.cards.clear();
         self.fwd.clear();
-        let over = self.regions.old_in_use() > self.geom.old_limit_regions;
+        let over = self.regions.old_in_use() > self.geom.old_limit_regions
+            || view.mem.overflow_regions() > 0;
         self.nursery.eden_limit = if over {
             self.nursery.eden.start
         } else {

@@ -19,10 +19,11 @@ use std::time::Instant;
 mod full;
 
 use crate::addr::{Addr, Ref, RegionId};
+use crate::backend::PageBackend;
 use crate::classes::ClassTable;
 use crate::collector::{scavenge, verify};
 use crate::heap::{HeapConfig, HeapError, OutOfMemory, RootSet};
-use crate::memory::LocalMemory;
+use crate::memory::PagedMemory;
 use crate::metadata::{
     bitmap::MarkBitmap, bot::BlockOffsetTable, cards::CardTable, forwarding::ForwardingTable,
 };
@@ -90,8 +91,12 @@ pub struct Generational {
 }
 
 impl Generational {
-    /// Lays out the address space for `cfg` and reserves its memory.
-    pub fn new(cfg: &HeapConfig) -> Result<(Generational, LocalMemory), HeapError> {
+    /// Lays out the address space for `cfg` and reserves its memory: old space
+    /// behind a page cache over `backend`, or all local without one.
+    pub fn new(
+        cfg: &HeapConfig,
+        backend: Option<Box<dyn PageBackend>>,
+    ) -> Result<(Generational, PagedMemory), HeapError> {
         let err = |m: String| Err(HeapError(m));
         if !cfg.region_bytes.is_power_of_two() || cfg.region_bytes < 4096 {
             return err(format!(
@@ -126,11 +131,15 @@ impl Generational {
             old_limit_regions: old_limit_regions as u32,
             total_regions: total as u32,
         };
-        let Some(mem) = LocalMemory::new(geom.total_bytes(), geom.log_region) else {
-            return err(format!(
-                "cannot reserve {} bytes of heap",
-                geom.total_bytes()
-            ));
+        let mem = match PagedMemory::new(
+            geom.total_bytes(),
+            geom.log_region,
+            geom.old_base().0 as usize,
+            backend,
+            cfg.cache_bytes,
+        ) {
+            Ok(m) => m,
+            Err(e) => return err(e),
         };
         let mut cfg = cfg.clone();
         cfg.region_bytes = rb;
@@ -189,7 +198,7 @@ impl Generational {
     /// `--gc-stress`). May collect.
     pub fn alloc_slow(
         &mut self,
-        mem: &mut LocalMemory,
+        mem: &mut PagedMemory,
         classes: &ClassTable,
         size: usize,
         roots: &mut dyn RootSet,
@@ -212,7 +221,7 @@ impl Generational {
 
     fn alloc_small(
         &mut self,
-        mem: &mut LocalMemory,
+        mem: &mut PagedMemory,
         classes: &ClassTable,
         size: usize,
         roots: &mut dyn RootSet,
@@ -230,7 +239,7 @@ impl Generational {
 
     fn alloc_large(
         &mut self,
-        mem: &mut LocalMemory,
+        mem: &mut PagedMemory,
         classes: &ClassTable,
         size: usize,
         roots: &mut dyn RootSet,
@@ -249,7 +258,7 @@ impl Generational {
     /// Allocates directly in old space if that stays within the limit.
     fn try_alloc_old(
         &mut self,
-        mem: &mut LocalMemory,
+        mem: &mut PagedMemory,
         classes: &ClassTable,
         size: usize,
     ) -> Option<Addr> {
@@ -271,8 +280,17 @@ impl Generational {
         }
     }
 
+    /// Old space is over `--heap`, or holds regions the memnodes had no room
+    /// for: the mutator may not allocate until a full collection fixes it.
+    pub fn over_limit(&self, mem: &PagedMemory) -> bool {
+        self.regions.old_in_use() > self.geom.old_limit_regions || mem.overflow_regions() > 0
+    }
+
     /// Whether old space can absorb every young survivor within the limit.
-    fn promotion_guaranteed(&self) -> bool {
+    fn promotion_guaranteed(&self, mem: &PagedMemory) -> bool {
+        if mem.overflow_regions() > 0 {
+            return false;
+        }
         let rb = self.geom.region_bytes();
         let free_regions = (self.geom.old_limit_regions as usize)
             .saturating_sub(self.regions.old_in_use() as usize);
@@ -286,13 +304,13 @@ impl Generational {
     pub fn collect(
         &mut self,
         full: bool,
-        mem: &mut LocalMemory,
+        mem: &mut PagedMemory,
         classes: &ClassTable,
         roots: &mut dyn RootSet,
     ) {
-        if !full && self.promotion_guaranteed() {
+        if !full && self.promotion_guaranteed(mem) {
             self.pause(GcKind::Young, mem, classes, roots);
-            if self.regions.old_in_use() <= self.geom.old_limit_regions {
+            if !self.over_limit(mem) {
                 return;
             }
         }
@@ -302,7 +320,7 @@ impl Generational {
     fn pause(
         &mut self,
         kind: GcKind,
-        mem: &mut LocalMemory,
+        mem: &mut PagedMemory,
         classes: &ClassTable,
         roots: &mut dyn RootSet,
     ) {
@@ -321,10 +339,12 @@ impl Generational {
         }
         let before = self.used_bytes();
         let t = Instant::now();
+        mem.set_gc(true);
         match kind {
             GcKind::Young => self.young(mem, classes, roots),
             GcKind::Full => self.full(mem, classes, roots),
         }
+        mem.set_gc(false);
         let p = Pause {
             kind: kind.name(),
             heap_before: before,
@@ -366,10 +386,11 @@ impl Generational {
         kind: GcKind,
         when: &str,
         scope: verify::Scope,
-        mem: &mut LocalMemory,
+        mem: &mut PagedMemory,
         classes: &ClassTable,
         roots: &mut dyn RootSet,
     ) {
+        mem.set_gc(true);
         let view = LocalView { mem, classes };
         let sp = verify::Spaces {
             regions: &self.regions,
@@ -378,13 +399,15 @@ impl Generational {
             bot: &self.bot,
         };
         let known = self.known_old.as_mut();
-        if let Err(e) = verify::verify(&view, sp, scope, &mut self.marks, known, roots) {
+        let res = verify::verify(&view, sp, scope, &mut self.marks, known, roots);
+        mem.set_gc(false);
+        if let Err(e) = res {
             let n = self.stats.pause_count() + usize::from(when == "before");
             panic!("{when} {} collection #{n}: {e}", kind.name());
         }
     }
 
-    fn young(&mut self, mem: &mut LocalMemory, classes: &ClassTable, roots: &mut dyn RootSet) {
+    fn young(&mut self, mem: &mut PagedMemory, classes: &ClassTable, roots: &mut dyn RootSet) {
         let mut view = LocalView { mem, classes };
         let spaces = scavenge::YoungSpaces {
             regions: &mut self.regions,

@@ -16,7 +16,7 @@ pub struct OldSpace {
 impl OldSpace {
     /// Allocates `size` bytes (below the humongous threshold), taking a fresh
     /// region when the current one is full. The bytes are not zeroed. `None` when
-    /// no region is free in the whole reserve.
+    /// no region is free in the whole reserve, or its memory cannot be had.
     pub fn alloc<V: HeapViewMut>(
         &mut self,
         view: &mut V,
@@ -35,7 +35,10 @@ impl OldSpace {
             }
         }
         let r = regions.take_free()?;
-        view.acquire_region(r);
+        if !view.try_acquire_region(r) {
+            regions.release(r);
+            return None;
+        }
         self.current = Some(r);
         let base = regions.base(r);
         regions.set_top(r, Addr(base.0 + s));
@@ -56,8 +59,18 @@ impl OldSpace {
         let start = regions.take_free_run(n)?;
         let base = regions.base(start);
         for i in 0..n {
+            if !view.try_acquire_region(RegionId(start.0 + i)) {
+                for j in 0..n {
+                    if j < i {
+                        view.release_region(RegionId(start.0 + j));
+                    }
+                    regions.release(RegionId(start.0 + j));
+                }
+                return None;
+            }
+        }
+        for i in 0..n {
             let r = RegionId(start.0 + i);
-            view.acquire_region(r);
             let end = (base.0 + size as u64).min(regions.end(r).0);
             regions.set_top(r, Addr(end));
         }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod mock;
+
 use std::collections::HashMap;
 
 use semeru_gc::heap::Prim;
@@ -37,11 +39,44 @@ pub fn config(heap: usize, young: usize, region: usize) -> HeapConfig {
         verify: true,
         stress: false,
         log: false,
+        cache_bytes: None,
+    }
+}
+
+/// Frames of the tiny cache the `*_cached` test targets run with.
+pub const TINY_CACHE_FRAMES: usize = 24;
+
+/// Whether this test target runs its heaps over the mock backend with a tiny
+/// cache (the `*_cached` targets include the plain ones).
+pub fn cached() -> bool {
+    env!("CARGO_CRATE_NAME").ends_with("_cached")
+}
+
+/// Fatal errors panic in tests (instead of exiting 70).
+pub fn panic_on_fatal() {
+    fn hook(msg: &str) -> ! {
+        panic!("fatal: {msg}")
+    }
+    semeru_gc::set_fatal_hook(hook);
+}
+
+/// A heap for `cfg`: local, or over the mock backend with a tiny cache in
+/// the `*_cached` targets.
+pub fn new_heap(cfg: HeapConfig) -> Result<Heap, semeru_gc::HeapError> {
+    panic_on_fatal();
+    if cached() {
+        let cfg = HeapConfig {
+            cache_bytes: Some(TINY_CACHE_FRAMES * 4096),
+            ..cfg
+        };
+        Heap::with_backend(cfg, Some(mock::Mock::new(usize::MAX).boxed()))
+    } else {
+        Heap::new(cfg)
     }
 }
 
 pub fn heap(cfg: HeapConfig) -> Heap {
-    let mut h = Heap::new(cfg).expect("heap config");
+    let mut h = new_heap(cfg).expect("heap config");
     let (node, off) =
         InstanceLayout::default().extend(&[ElemKind::Ref, ElemKind::Ref, ElemKind::Int]);
     assert_eq!(off, vec![A, B, PAYLOAD]);
