@@ -1,7 +1,7 @@
 //! The command line: `semeru run | check | disasm | repl`.
 
 use crate::size::parse_size;
-use crate::{stats, EXIT_COMPILE_ERROR, EXIT_INTERNAL, EXIT_NO_INPUT};
+use crate::{heapmode, stats, EXIT_COMPILE_ERROR, EXIT_INTERNAL, EXIT_NO_INPUT};
 use clap::{Args, Parser, Subcommand};
 use semeru_gc::HeapConfig;
 use semeru_lang::diag;
@@ -73,6 +73,25 @@ struct RunArgs {
     /// Young collections an object survives before it is promoted to old space.
     #[arg(long, value_name = "N", default_value_t = 3)]
     tenure_age: u8,
+    /// The local page cache for old space: a size (`128m`) or a share of --heap (`25%`).
+    /// Old-space pages beyond it live only on the memnodes.
+    #[arg(long, value_name = "SIZE|N%", default_value = "25%", value_parser = crate::heapmode::parse_cache)]
+    cache: crate::heapmode::CacheSize,
+    /// Embedded memnode servers holding old space; 0 keeps the whole heap local
+    /// (no fabric, no cache). Default 1.
+    #[arg(long, value_name = "N", conflicts_with = "memnode")]
+    memnodes: Option<usize>,
+    /// A `semeru memnode` daemon holding old space, over TCP (repeatable).
+    #[arg(long, value_name = "HOST:PORT")]
+    memnode: Vec<String>,
+    /// The shared secret of the memnode daemons (the file's bytes, trailing whitespace
+    /// trimmed). Without it the VM authenticates with the empty token.
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+    /// The old-space collector: `local` (the VM marks and compacts, reading every
+    /// page through its cache).
+    #[arg(long, value_name = "KIND", default_value = "local", value_parser = ["local"])]
+    gc: String,
     /// Print one line per GC pause on stderr: kind, heap before->after, pause time.
     #[arg(long)]
     gc_log: bool,
@@ -197,6 +216,13 @@ fn run(r: RunArgs) -> u8 {
         return 64;
     }
     let young = r.young.unwrap_or((r.heap / 8).max(r.region));
+    let mode = heapmode::ModeArgs {
+        memnodes: r.memnodes,
+        remote: r.memnode.clone(),
+        token_file: r.token_file.clone(),
+    };
+    let local = heapmode::mode_name(&mode) == "local";
+    let cache_bytes = r.cache.bytes(r.heap);
     let heap = HeapConfig {
         heap_bytes: r.heap,
         young_bytes: young,
@@ -205,20 +231,32 @@ fn run(r: RunArgs) -> u8 {
         verify: r.verify_heap,
         stress: r.gc_stress,
         log: r.gc_log,
-        cache_bytes: None,
+        cache_bytes: (!local).then_some(cache_bytes),
+    };
+    // Each embedded memnode could hold the whole old space and its collector headroom.
+    let backend = match heapmode::connect(&mode, 2 * r.heap as u64 + (64 << 20)) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("semeru: fatal: {e}");
+            return EXIT_INTERNAL;
+        }
     };
     let cfg = semeru_vm::RunConfig {
         heap,
         args: r.args,
         trace: r.trace,
     };
-    match semeru_vm::run(&program, cfg) {
+    match semeru_vm::run_with_backend(&program, cfg, backend) {
         Ok(outcome) => {
+            let report = stats::HeapMode {
+                mode: heapmode::mode_name(&mode),
+                young_bytes: young,
+            };
             if r.stats {
-                eprint!("{}", stats::human(&outcome.stats));
+                eprint!("{}", stats::human(&outcome.stats, &report));
             }
             if let Some(path) = &r.stats_json {
-                if let Err(e) = std::fs::write(path, stats::json(&outcome.stats)) {
+                if let Err(e) = std::fs::write(path, stats::json(&outcome.stats, &report)) {
                     eprintln!("error: cannot write {}: {e}", path.display());
                 }
             }

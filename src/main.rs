@@ -4,11 +4,13 @@
 //! |---|---|
 //! | command line (clap), Java-style flag aliases | [`cli`] |
 //! | byte sizes (`256m`) | [`size`] |
+//! | heap modes: local, embedded memnodes, remote daemons | [`heapmode`] |
 //! | `--stats` and `--stats-json` | [`stats`] |
 //! | `semeru repl` | [`repl`] |
 //! | `semeru memnode` | [`memnode_cmd`] |
 
 mod cli;
+mod heapmode;
 mod memnode_cmd;
 mod repl;
 mod size;

@@ -7,9 +7,23 @@ fn ms(d: std::time::Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// What the CLI knows about the heap mode that the heap does not.
+pub struct HeapMode {
+    /// `local`, `embedded` or `tcp`.
+    pub mode: &'static str,
+    pub young_bytes: usize,
+}
+
+fn mib(b: u64) -> f64 {
+    b as f64 / (1 << 20) as f64
+}
+
 /// The summary printed by `--stats`.
-pub fn human(s: &RunStats) -> String {
+pub fn human(s: &RunStats, m: &HeapMode) -> String {
     let g = &s.gc;
+    let h = &s.heap;
+    let c = &h.cache;
+    let f = &h.fabric;
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -30,6 +44,47 @@ pub fn human(s: &RunStats) -> String {
         "[stats] allocated {} bytes, promoted {} bytes, marked {} bytes, compacted {} bytes",
         g.bytes_allocated, g.bytes_promoted, g.marked_bytes, g.compacted_bytes
     );
+    let _ = writeln!(
+        out,
+        "[stats] heap: {} mode, {:.1} MiB heap, {:.1} MiB nursery, {:.1} MiB cache, {} memnode(s)",
+        m.mode,
+        mib(h.heap_bytes as u64),
+        mib(m.young_bytes as u64),
+        mib(h.cache_bytes as u64),
+        h.memnodes
+    );
+    if h.memnodes > 0 {
+        let acc = c.hits + c.misses + c.minor_faults;
+        let rate = if acc == 0 {
+            100.0
+        } else {
+            c.hits as f64 * 100.0 / acc as f64
+        };
+        let _ = writeln!(
+            out,
+            "[stats] cache: {:.2}% hits ({} hits, {} misses of which {} fresh, {} minor faults), {} evictions, {} pages written back, {} read ahead",
+            rate, c.hits, c.misses, c.fresh_pages, c.minor_faults, c.evictions, c.pages_written_back, c.readahead_pages
+        );
+        let _ = writeln!(
+            out,
+            "[stats] fabric: {:.2} MiB fetched, {:.2} MiB written back, {:.2} MiB control, {} round trips; GC moved {:.2} MiB",
+            mib(f.bytes_fetched),
+            mib(f.bytes_written_back),
+            mib(f.bytes_control),
+            f.round_trips,
+            mib(f.gc_bytes)
+        );
+        for n in &h.nodes {
+            let _ = writeln!(
+                out,
+                "[stats]   memnode {}: {} regions, {:.2} MiB fetched, {:.2} MiB written back",
+                n.name,
+                n.regions,
+                mib(n.bytes_fetched),
+                mib(n.bytes_written_back)
+            );
+        }
+    }
     if let Some(n) = s.instructions {
         let _ = writeln!(out, "[stats] instructions executed: {n}");
     }
@@ -37,8 +92,41 @@ pub fn human(s: &RunStats) -> String {
 }
 
 /// The JSON document written by `--stats-json`.
-pub fn json(s: &RunStats) -> String {
+pub fn json(s: &RunStats, m: &HeapMode) -> String {
     let g = &s.gc;
+    let h = &s.heap;
+    let c = &h.cache;
+    let f = &h.fabric;
+    let nodes: Vec<String> = h
+        .nodes
+        .iter()
+        .map(|n| {
+            format!(
+                "{{\"name\":{},\"regions\":{},\"bytes_fetched\":{},\"bytes_written_back\":{}}}",
+                quote(&n.name),
+                n.regions,
+                n.bytes_fetched,
+                n.bytes_written_back
+            )
+        })
+        .collect();
+    let heap = format!(
+        "{{\"mode\":{},\"heap_bytes\":{},\"young_bytes\":{},\"cache_bytes\":{},\"memnodes\":{},\"nodes\":[{}]}}",
+        quote(m.mode),
+        h.heap_bytes,
+        m.young_bytes,
+        h.cache_bytes,
+        h.memnodes,
+        nodes.join(",")
+    );
+    let cache = format!(
+        "{{\"hits\":{},\"misses\":{},\"minor_faults\":{},\"fresh_pages\":{},\"evictions\":{},\"writebacks\":{},\"writeback_batches\":{},\"pages_fetched\":{},\"readahead_pages\":{}}}",
+        c.hits, c.misses, c.minor_faults, c.fresh_pages, c.evictions, c.pages_written_back, c.writebacks, c.pages_fetched, c.readahead_pages
+    );
+    let fabric = format!(
+        "{{\"bytes_fetched\":{},\"bytes_written_back\":{},\"bytes_control\":{},\"round_trips\":{},\"messages\":{},\"gc_bytes\":{}}}",
+        f.bytes_fetched, f.bytes_written_back, f.bytes_control, f.round_trips, f.messages, f.gc_bytes
+    );
     let pauses: Vec<String> = g
         .pauses
         .iter()
@@ -53,7 +141,7 @@ pub fn json(s: &RunStats) -> String {
         })
         .collect();
     format!(
-        "{{\"wall_ms\":{},\"mutator_ms\":{},\"gc\":{{\"pauses\":[{}],\"young_pauses\":{},\"full_pauses\":{},\"total_pause_ms\":{},\"max_pause_ms\":{},\"bytes_allocated\":{},\"bytes_promoted\":{},\"marked_bytes\":{},\"compacted_bytes\":{}}},\"instructions\":{}}}\n",
+        "{{\"wall_ms\":{},\"mutator_ms\":{},\"heap\":{heap},\"cache\":{cache},\"fabric\":{fabric},\"gc\":{{\"pauses\":[{}],\"young_pauses\":{},\"full_pauses\":{},\"total_pause_ms\":{},\"max_pause_ms\":{},\"bytes_allocated\":{},\"bytes_promoted\":{},\"marked_bytes\":{},\"compacted_bytes\":{},\"fabric_bytes\":{}}},\"instructions\":{}}}\n",
         num(ms(s.wall)),
         num(ms(s.mutator)),
         pauses.join(","),
@@ -65,6 +153,7 @@ pub fn json(s: &RunStats) -> String {
         g.bytes_promoted,
         g.marked_bytes,
         g.compacted_bytes,
+        f.gc_bytes,
         s.instructions.map_or("null".to_string(), |n| n.to_string()),
     )
 }
@@ -101,13 +190,32 @@ mod tests {
     #[test]
     fn json_escapes_and_has_the_fields() {
         assert_eq!(quote("a\"b\\c\n"), "\"a\\\"b\\\\c\\u000a\"");
-        let j = json(&RunStats::default());
+        let j = json(
+            &RunStats::default(),
+            &HeapMode {
+                mode: "local",
+                young_bytes: 0,
+            },
+        );
         for key in [
             "wall_ms",
             "gc",
             "pauses",
             "bytes_allocated",
             "bytes_promoted",
+            "mode",
+            "heap_bytes",
+            "cache_bytes",
+            "memnodes",
+            "hits",
+            "misses",
+            "evictions",
+            "writebacks",
+            "bytes_fetched",
+            "bytes_written_back",
+            "bytes_control",
+            "round_trips",
+            "fabric_bytes",
         ] {
             assert!(j.contains(&format!("\"{key}\"")), "{key} missing in {j}");
         }

@@ -3,23 +3,26 @@
 //! the stdout, the first line of stderr and the exit status recorded from
 //! `java --source 17` (see tests/record.sh).
 //!
-//! Heap modes: `default` (the CLI defaults), and `small-verify` (a small heap and
-//! nursery with `--verify-heap`, so collections happen constantly and each one is
-//! checked). Programs under `gc/` also run with `--gc-stress`.
-//! `SEMERU_MODES=default,small-verify` selects modes.
+//! Heap modes (the mode matrix):
+//! - `default`: the CLI defaults (one embedded memnode, a cache smaller than the heap);
+//! - `small-verify`: a small heap and nursery with `--verify-heap`, so collections
+//!   happen constantly and each one is checked;
+//! - `local`: `--memnodes 0`, no fabric at all;
+//! - `embedded-tiny`: two embedded memnodes behind a 48-page cache;
+//! - `tcp-tiny`: two real `semeru memnode` daemons on loopback (started by this
+//!   test, with a token file) behind a 48-page cache;
+//! - each of `local`, `embedded-tiny` and `tcp-tiny` also with `--verify-heap`
+//!   (`-verify`);
+//! - programs under `gc/` also run with `--gc-stress`.
+//!
+//! `SEMERU_MODES=default,local` selects modes.
 
 mod common;
 
+use common::MemnodeProc;
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::time::Duration;
 
-const MODES: &[(&str, &[&str])] = &[
-    ("default", &["run"]),
-    (
-        "small-verify",
-        &["run", "--heap", "64m", "--young", "2m", "--verify-heap"],
-    ),
-];
 const STRESS: &[&str] = &[
     "run",
     "--heap",
@@ -29,6 +32,12 @@ const STRESS: &[&str] = &[
     "--gc-stress",
     "--verify-heap",
 ];
+/// "A few dozen pages".
+const TINY_CACHE: &str = "192k";
+
+fn strs(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
 
 fn main() {
     let args = Arguments::from_args();
@@ -36,26 +45,70 @@ fn main() {
     let wanted: Option<Vec<String>> = std::env::var("SEMERU_MODES")
         .ok()
         .map(|s| s.split(',').map(String::from).collect());
+    let want = |m: &str| wanted.as_ref().is_none_or(|w| w.iter().any(|x| x == m));
+
+    let mut modes: Vec<(String, Vec<String>)> = vec![
+        ("default".into(), strs(&["run"])),
+        (
+            "small-verify".into(),
+            strs(&["run", "--heap", "64m", "--young", "2m", "--verify-heap"]),
+        ),
+        ("local".into(), strs(&["run", "--memnodes", "0"])),
+        (
+            "embedded-tiny".into(),
+            strs(&["run", "--memnodes", "2", "--cache", TINY_CACHE]),
+        ),
+    ];
+    // Two daemons shared by every run of the TCP modes; killed at the end.
+    let mut daemons: Vec<MemnodeProc> = Vec::new();
+    if want("tcp-tiny") || want("tcp-tiny-verify") {
+        let token = common::token_file("conformance");
+        let tok = token.to_string_lossy().into_owned();
+        for _ in 0..2 {
+            match MemnodeProc::start(bin, "8g", &["--token-file", &tok]) {
+                Ok(d) => daemons.push(d),
+                Err(e) => {
+                    eprintln!("{e}");
+                    std::process::exit(1);
+                }
+            }
+        }
+        let mut pre = strs(&["run", "--token-file", &tok, "--cache", TINY_CACHE]);
+        for d in &daemons {
+            pre.push("--memnode".into());
+            pre.push(d.addr.clone());
+        }
+        modes.push(("tcp-tiny".into(), pre));
+    }
+    let verified: Vec<(String, Vec<String>)> = modes
+        .iter()
+        .filter(|(m, _)| ["local", "embedded-tiny", "tcp-tiny"].contains(&m.as_str()))
+        .map(|(m, pre)| {
+            let mut pre = pre.clone();
+            pre.push("--verify-heap".into());
+            (format!("{m}-verify"), pre)
+        })
+        .collect();
+    modes.extend(verified);
+    modes.retain(|(m, _)| want(m));
+
     let mut trials = Vec::new();
     for case in common::cases(&["tests/conformance", "examples"]) {
         let case = std::sync::Arc::new(case);
-        let mut modes: Vec<(&str, &[&str])> = MODES.to_vec();
-        if case.name().starts_with("gc/") {
-            modes.push(("gc-stress", STRESS));
+        let mut ms = modes.clone();
+        if case.name().starts_with("gc/") && want("gc-stress") {
+            ms.push(("gc-stress".into(), strs(STRESS)));
         }
-        for (mode, pre) in modes {
-            if wanted
-                .as_ref()
-                .is_some_and(|w| !w.iter().any(|m| m == mode))
-            {
-                continue;
-            }
+        for (mode, pre) in ms {
             let c = case.clone();
             trials.push(Trial::test(format!("{mode}::{}", case.name()), move || {
-                c.check(bin, pre, Duration::from_secs(120))
+                let pre: Vec<&str> = pre.iter().map(String::as_str).collect();
+                c.check(bin, &pre, Duration::from_secs(180))
                     .map_err(Failed::from)
             }));
         }
     }
-    libtest_mimic::run(&args, trials).exit();
+    let conclusion = libtest_mimic::run(&args, trials);
+    drop(daemons);
+    conclusion.exit();
 }

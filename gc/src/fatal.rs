@@ -8,6 +8,8 @@ use std::sync::Mutex;
 /// What [`fatal`] calls; `None` = print and exit 70.
 static HOOK: Mutex<Option<fn(&str) -> !>> = Mutex::new(None);
 
+static FIRED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// The exit status of a fatal fabric error.
 pub const FATAL_EXIT: i32 = 70;
 
@@ -24,6 +26,13 @@ pub fn fatal(msg: &str) -> ! {
     match hook {
         Some(h) => h(msg),
         None => {
+            // The mutator and the memnode watchdog may both notice a lost
+            // memnode: the first reports it and exits; another waits for that.
+            if FIRED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                loop {
+                    std::thread::park();
+                }
+            }
             eprintln!("semeru: fatal: {msg}");
             std::process::exit(FATAL_EXIT)
         }

@@ -25,9 +25,12 @@
 //!   acquired is created locally, zeroed, and never fetched ("exists remotely"
 //!   is tracked per page). A page about to be overwritten whole is not fetched
 //!   either.
-//! - Read-ahead: a miss that fetches also fetches up to `readahead` following
-//!   non-resident pages of the same region that exist remotely (so below its
-//!   allocation top), in the same exchange as the write-backs. They are
+//! - Read-ahead, for sequential misses only: a fetching miss on the page right
+//!   after the previous fetch (or its read-ahead window) doubles the window, up
+//!   to `readahead` pages; any other miss resets it to none, so random access
+//!   (pointer chasing) fetches one page per miss. The window's pages are the
+//!   following non-resident pages of the same region that exist remotely (so
+//!   below its allocation top), fetched in the same exchange as the write-backs. They are
 //!   inserted unmapped: the first access is a minor fault, and an unused one is
 //!   the first the hand evicts.
 //! - Region release drops the region's frames without write-back; releases are
@@ -200,6 +203,11 @@ struct Cache {
     free: Vec<u32>,
     hand: usize,
     readahead: usize,
+    /// The page right after the last fetch and its read-ahead: a miss there is
+    /// sequential.
+    ra_next: usize,
+    /// Read-ahead pages of the next sequential miss.
+    ra_window: usize,
     /// A collection is running: traffic counts as GC traffic.
     gc: bool,
     pending_release: Vec<RegionId>,
@@ -289,6 +297,8 @@ impl PagedMemory {
             free: (0..nframes as u32).rev().collect(),
             hand: 0,
             readahead: READAHEAD_MAX.min(nframes / READAHEAD_SHARE),
+            ra_next: usize::MAX,
+            ra_window: 0,
             gc: false,
             pending_release: Vec::new(),
             overflow: HashMap::new(),
@@ -685,15 +695,21 @@ impl Cache {
         // The pages to bring in: `p`, then read-ahead.
         let mut pages = vec![p];
         if fetch {
+            self.ra_window = if p == self.ra_next {
+                (self.ra_window * 2).max(1).min(self.readahead)
+            } else {
+                0
+            };
             let per = self.log_region - LOG_PAGE;
             let end = ((p >> per) + 1) << per;
             let mut q = p + 1;
-            while q < end && pages.len() <= self.readahead && self.page_remote[q] {
+            while q < end && pages.len() <= self.ra_window && self.page_remote[q] {
                 if self.page_frame[q] == NONE {
                     pages.push(q);
                 }
                 q += 1;
             }
+            self.ra_next = q;
         } else {
             self.stats.fresh_pages += 1;
         }

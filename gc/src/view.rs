@@ -80,19 +80,11 @@ impl HeapViewMut for LocalView<'_> {
     fn try_acquire_region(&mut self, r: RegionId) -> bool {
         if self.mem.layouts_stale() {
             // Before the first old region, and whenever classes were defined since.
-            if let Some(blob) = layout_blob(self.classes) {
-                self.mem.upload_layouts(&blob);
-            }
+            self.mem.upload_layouts(&self.classes.encode_table());
         }
         self.mem.acquire_region(r)
     }
     fn release_region(&mut self, r: RegionId) {
         self.mem.release_region(r)
     }
-}
-
-/// The layout table as memnodes receive it. Stub until `ClassTable::encode_table`
-/// (gc/src/classes.rs, helper "memnode") lands: then `Some(classes.encode_table())`.
-fn layout_blob(_classes: &ClassTable) -> Option<Vec<u8>> {
-    None
 }

@@ -216,20 +216,25 @@ fn a_miss_reads_ahead_within_the_region() {
         m.load_u64(page(2 + i / 16, i % 16));
     }
     assert!(!m.is_resident(page(1, 0)));
+    // A random miss fetches its page alone.
     let (s0, x0) = (m.stats(), mock.state().exchanges);
-    assert_eq!(m.load_u64(page(1, 0)), 1);
-    let s1 = m.stats();
-    assert_eq!(mock.state().exchanges, x0 + 1, "one exchange");
-    assert_eq!(s1.readahead_pages - s0.readahead_pages, 8);
-    assert_eq!(s1.pages_fetched - s0.pages_fetched, 9);
-    // The read-ahead pages are served without fabric traffic (minor faults).
-    for p in 1..9 {
+    assert_eq!(m.load_u64(page(1, 9)), 10);
+    assert_eq!(mock.state().exchanges, x0 + 1);
+    assert_eq!(m.stats().pages_fetched - s0.pages_fetched, 1);
+    assert_eq!(m.stats().readahead_pages, s0.readahead_pages);
+    // A sequential scan doubles the window at each miss: 0 | 1+2 | 3+4,5 | 6+7,8
+    // (9 is resident) | 10+11..15 — five exchanges for 15 pages.
+    let (s0, x0) = (m.stats(), mock.state().exchanges);
+    for p in 0..16 {
         assert_eq!(m.load_u64(page(1, p)), p as u64 + 1);
     }
-    let s2 = m.stats();
-    assert_eq!(mock.state().exchanges, x0 + 1);
-    assert_eq!(s2.minor_faults - s1.minor_faults, 8);
-    assert_eq!(s2.misses, s1.misses);
+    let s1 = m.stats();
+    assert_eq!(mock.state().exchanges, x0 + 5, "five exchanges");
+    assert_eq!(s1.pages_fetched - s0.pages_fetched, 15);
+    assert_eq!(s1.readahead_pages - s0.readahead_pages, 10);
+    // The read-ahead pages were served without fabric traffic (minor faults).
+    assert_eq!(s1.minor_faults - s0.minor_faults, 10);
+    assert_eq!(s1.misses - s0.misses, 5);
     // Reads ahead stop at the region's written part: page 15 of region 7 was
     // never written, so it is not fetched.
     let st = mock.state();

@@ -219,3 +219,81 @@ pub fn same_first_line(expected: &str, got: &str) -> bool {
     }
     expected == got
 }
+
+/// A `semeru memnode` daemon on a free loopback port, killed when dropped.
+pub struct MemnodeProc {
+    child: std::process::Child,
+    /// `127.0.0.1:PORT`, as it printed when ready.
+    pub addr: String,
+    /// What it printed on stderr, collected in the background.
+    pub log: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl MemnodeProc {
+    /// Starts `semeru memnode --listen 127.0.0.1:0 --capacity CAP [extra…]` and waits
+    /// (up to 20 s) for its `listening on ADDR` line.
+    pub fn start(bin: &str, capacity: &str, extra: &[&str]) -> Result<MemnodeProc, String> {
+        use std::io::BufRead;
+        let mut child = Command::new(bin)
+            .args(["memnode", "--listen", "127.0.0.1:0", "--capacity", capacity])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start semeru memnode: {e}"))?;
+        let err = child.stderr.take().ok_or("no stderr")?;
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let log2 = log.clone();
+        std::thread::spawn(move || {
+            let mut tx = Some(tx);
+            for line in std::io::BufReader::new(err).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("listening on ").nth(1) {
+                    let addr = rest.split_whitespace().next().unwrap_or("").to_string();
+                    if let Some(t) = tx.take() {
+                        let _ = t.send(addr);
+                    }
+                }
+                if let Ok(mut l) = log2.lock() {
+                    l.push_str(&line);
+                    l.push('\n');
+                }
+            }
+        });
+        match rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(addr) if !addr.is_empty() => Ok(MemnodeProc { child, addr, log }),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                let l = log.lock().map(|l| l.clone()).unwrap_or_default();
+                Err(format!("semeru memnode did not report its address:\n{l}"))
+            }
+        }
+    }
+
+    /// Kills the daemon now (as a crash would).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for MemnodeProc {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A fresh token file under the target directory, for `--token-file`.
+pub fn token_file(tag: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let p = dir.join(format!("token-{tag}-{}", std::process::id()));
+    let t: u64 = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(7)
+        ^ (std::process::id() as u64) << 32;
+    let _ = std::fs::write(&p, format!("{t:016x}{:016x}\n", t.rotate_left(17) ^ 0x5eed));
+    p
+}

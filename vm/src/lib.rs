@@ -26,4 +26,4 @@ pub mod verify;
 
 pub use disasm::{disassemble, disassemble_method};
 pub use interp::{Completion, Vm, VmError};
-pub use runner::{run, RunConfig, RunOutcome, RunStats};
+pub use runner::{run, run_with_backend, RunConfig, RunOutcome, RunStats};

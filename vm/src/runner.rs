@@ -2,7 +2,7 @@
 
 use crate::interp::{Vm, VmError};
 use crate::program::Program;
-use semeru_gc::{GcStats, HeapConfig};
+use semeru_gc::{GcStats, HeapConfig, HeapStats};
 use std::time::{Duration, Instant};
 
 /// How to run a program.
@@ -22,6 +22,8 @@ pub struct RunStats {
     /// Wall time minus GC pauses.
     pub mutator: Duration,
     pub gc: GcStats,
+    /// Heap mode, page cache and fabric figures.
+    pub heap: HeapStats,
     /// Instructions executed, when counted (not in the fast path: `None`).
     pub instructions: Option<u64>,
 }
@@ -36,14 +38,23 @@ pub struct RunOutcome {
 /// Loads `program` into a fresh VM and runs it. `Err` is an internal fault (the
 /// CLI exits 70); program errors are reported as Java does, in the exit code.
 pub fn run(program: &Program, cfg: RunConfig) -> Result<RunOutcome, VmError> {
+    run_with_backend(program, cfg, None)
+}
+
+/// [`run`] with the old space behind `backend` (memnodes) and a page cache of
+/// `cfg.heap.cache_bytes`. The memnodes release the program's regions when it ends.
+pub fn run_with_backend(
+    program: &Program,
+    cfg: RunConfig,
+    backend: Option<Box<dyn semeru_gc::backend::PageBackend>>,
+) -> Result<RunOutcome, VmError> {
     let start = Instant::now();
-    let mut vm = Vm::new(program.clone(), cfg.heap)?;
+    let mut vm = Vm::with_backend(program.clone(), cfg.heap, backend)?;
     vm.set_trace(cfg.trace);
     let exit_code = vm.run_main(&cfg.args)?;
-    Ok(RunOutcome {
-        exit_code,
-        stats: vm.stats(start.elapsed()),
-    })
+    let stats = vm.stats(start.elapsed());
+    vm.heap.finish();
+    Ok(RunOutcome { exit_code, stats })
 }
 
 impl Vm {
@@ -55,6 +66,7 @@ impl Vm {
             wall,
             mutator: wall.saturating_sub(Duration::from_secs_f64(paused / 1000.0)),
             gc,
+            heap: self.heap.heap_stats(),
             instructions: None,
         }
     }

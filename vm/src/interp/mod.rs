@@ -112,10 +112,20 @@ pub struct Vm {
 impl Vm {
     /// Verifies and loads `program`: defines every class layout, interns the string
     /// literals and creates `System.out`/`System.err`.
-    pub fn new(mut program: Program, heap: HeapConfig) -> Result<Vm, VmError> {
+    pub fn new(program: Program, heap: HeapConfig) -> Result<Vm, VmError> {
+        Vm::with_backend(program, heap, None)
+    }
+
+    /// A VM whose old space lives behind `backend` (memnodes) and a page cache
+    /// of `heap.cache_bytes`; `None` keeps the whole heap local.
+    pub fn with_backend(
+        mut program: Program,
+        heap: HeapConfig,
+        backend: Option<Box<dyn semeru_gc::backend::PageBackend>>,
+    ) -> Result<Vm, VmError> {
         verify::pad_code_ends(&mut program);
         verify::verify(&program)?;
-        let mut heap = Heap::new(heap).map_err(|e| VmError(e.0))?;
+        let mut heap = Heap::with_backend(heap, backend).map_err(|e| VmError(e.0))?;
         for (i, c) in program.classes.iter().enumerate() {
             heap.define_class(ClassId(i as u32), c.layout.clone());
         }
