@@ -62,7 +62,8 @@ struct ReplArgs {
 #[derive(Args, Debug)]
 struct RunArgs {
     /// Maximum heap size, nursery included (alias: -Xmx<size>). Sizes take k, m or g.
-    #[arg(long, value_name = "SIZE", default_value = "256m", value_parser = parse_size)]
+    /// Old space lives on the memnodes, so only the nursery and the cache are local.
+    #[arg(long, value_name = "SIZE", default_value = "1g", value_parser = parse_size)]
     heap: usize,
     /// Nursery (young generation) size (alias: -Xmn<size>). Default: an eighth of the heap.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
@@ -232,6 +233,7 @@ fn run(r: RunArgs) -> u8 {
         stress: r.gc_stress,
         log: r.gc_log,
         cache_bytes: (!local).then_some(cache_bytes),
+        ..HeapConfig::default()
     };
     // Each embedded memnode could hold the whole old space and its collector headroom.
     let backend = match heapmode::connect(&mode, 2 * r.heap as u64 + (64 << 20)) {

@@ -23,7 +23,7 @@ for f in "${files[@]}"; do
   [ -f "$base.in" ] && input="$(realpath "$base.in")"
   dir=$(dirname "$f"); name=$(basename "$f")
   set +e
-  (cd "$dir" && timeout 60 java -Xss1m --source 17 "$name" "${args[@]}" <"$input" >"$name.stdout.tmp" 2>"$name.stderr.tmp")
+  (cd "$dir" && timeout 60 java -Xss1m -XX:-OmitStackTraceInFastThrow --source 17 "$name" "${args[@]}" <"$input" >"$name.stdout.tmp" 2>"$name.stderr.tmp")
   code=$?
   set -e
   mv "$base.sem.stdout.tmp" "$base.out"

@@ -1,6 +1,7 @@
 //! The cost of a field read through the page table: an old object on a cached
-//! page (hit), the same with everything local (`--memnodes 0`), and a plain
-//! local `*const u32` read.
+//! page (hit), the same with everything local (`--memnodes 0`), the same read
+//! in one flat local heap with a bounds check (what a field read cost before the
+//! page table), and a plain local `*const u32` read.
 
 use std::hint::black_box;
 
@@ -101,6 +102,18 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("memnodes0_local", |b| {
         b.iter(|| black_box(&local).read::<u32>(black_box(r2), black_box(off2)))
+    });
+    // What a field read cost before the page table: one contiguous local heap,
+    // a bounds check, base + address (the old `LocalMemory::ptr`).
+    let flat: Box<[u8]> = vec![0u8; 64 << 20].into_boxed_slice();
+    g.bench_function("flat_heap", |b| {
+        let (base, len) = (flat.as_ptr(), flat.len());
+        b.iter(|| {
+            let a = black_box(r2).addr().0 as usize + black_box(off2) as usize;
+            assert!(a + 4 <= len, "heap access out of bounds");
+            // SAFETY: in bounds (asserted); 4-aligned (object offsets are).
+            unsafe { (black_box(base).add(a) as *const u32).read() }
+        })
     });
     g.bench_function("plain_ptr", |b| {
         let p: *const u32 = plain.as_ptr();

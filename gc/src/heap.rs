@@ -50,6 +50,10 @@ pub struct HeapConfig {
     pub stress: bool,
     /// `--gc-log`: one line per pause on stderr.
     pub log: bool,
+    /// Entries of the full collection's mark stack before it overflows into
+    /// region rescans ([`crate::collector::mark::MARK_STACK_MAX`]; tests use
+    /// tiny stacks to exercise the overflow path).
+    pub mark_stack_entries: usize,
     /// `--cache`: bytes of page-cache frames for old space when it lives on
     /// memnodes ([`Heap::with_backend`]); `None` = room for all of old space.
     /// Ignored without a backend (everything is local then).
@@ -66,6 +70,7 @@ impl Default for HeapConfig {
             verify: false,
             stress: false,
             log: false,
+            mark_stack_entries: crate::collector::mark::MARK_STACK_MAX,
             cache_bytes: None,
         }
     }

@@ -83,6 +83,8 @@ pub struct Region {
     pub top: Addr,
     /// Live bytes found by the last marking (objects starting in this region).
     pub live: u64,
+    /// Live objects found by the last marking (objects starting in this region).
+    pub live_objects: u64,
 }
 
 pub struct RegionTable {
@@ -101,6 +103,7 @@ impl RegionTable {
                 space: Space::Free,
                 top: Addr((i as u64) << geom.log_region),
                 live: 0,
+                live_objects: 0,
             })
             .collect();
         RegionTable {
@@ -211,6 +214,7 @@ impl RegionTable {
             space,
             top: base,
             live: 0,
+            live_objects: 0,
         };
         self.old_in_use += 1;
         self.old_bytes += self.used_by(r);
@@ -226,13 +230,17 @@ impl RegionTable {
             space: Space::Free,
             top: base,
             live: 0,
+            live_objects: 0,
         };
         self.old_in_use -= 1;
     }
 
     /// Forgets all live-byte counts (a marking starts).
     pub fn reset_live(&mut self) {
-        self.regions.iter_mut().for_each(|r| r.live = 0);
+        self.regions.iter_mut().for_each(|r| {
+            r.live = 0;
+            r.live_objects = 0;
+        });
     }
 
     /// Old regions in use (humongous included).

@@ -55,6 +55,9 @@ pub struct GcStats {
     pub marked_bytes: u64,
     /// Old-space bytes moved by compaction, summed over full collections.
     pub compacted_bytes: u64,
+    /// Objects marked while the full collection's mark stack was full (their
+    /// regions were rescanned).
+    pub mark_stack_overflows: u64,
     /// Milliseconds spent in each full-collection phase, summed, in phase order.
     pub phase_ms: Vec<(&'static str, f64)>,
 }

@@ -187,6 +187,11 @@ fn churn_preserves_the_graph() {
             tenure_age: 15,
             ..common::config(6 << 20, 512 << 10, 128 << 10)
         },
+        // A three-entry mark stack: marking overflows into region rescans.
+        HeapConfig {
+            mark_stack_entries: 3,
+            ..common::config(4 << 20, 256 << 10, 64 << 10)
+        },
     ];
     for (i, cfg) in configs.into_iter().enumerate() {
         for seed in 0..3u64 {
@@ -208,6 +213,12 @@ fn churn_preserves_the_graph() {
             }
             assert!(s.young_count() > 0, "config {i}: no young collection");
             assert!(s.full_count() > 0, "config {i}: no full collection");
+            if i == 4 {
+                assert!(
+                    s.mark_stack_overflows > 0,
+                    "config {i}: the mark stack never overflowed"
+                );
+            }
         }
     }
 }

@@ -15,8 +15,14 @@ use crate::view::HeapViewMut;
 
 /// Picks old regions worth evacuating: some but not much live data
 /// (`live < max_live_ratio` of a region), sparsest first, while their live bytes
-/// fit in `budget` bytes of destination space.
-pub fn select(regions: &RegionTable, max_live_ratio: f64, budget: u64) -> Vec<RegionId> {
+/// fit in `budget` bytes of destination space and their live objects (one
+/// forwarding entry each) in `max_objects`.
+pub fn select(
+    regions: &RegionTable,
+    max_live_ratio: f64,
+    budget: u64,
+    max_objects: u64,
+) -> Vec<RegionId> {
     let rb = regions.geometry().region_bytes() as f64;
     let mut c: Vec<RegionId> = regions
         .old_regions()
@@ -27,13 +33,14 @@ pub fn select(regions: &RegionTable, max_live_ratio: f64, budget: u64) -> Vec<Re
         })
         .collect();
     c.sort_by_key(|&r| regions.get(r).live);
-    let mut used = 0;
+    let (mut used, mut objects) = (0, 0);
     c.retain(|&r| {
-        let live = regions.get(r).live;
+        let (live, n) = (regions.get(r).live, regions.get(r).live_objects);
         // Leave room for the tail of each destination region.
         let need = live + live / 8;
-        if used + need <= budget {
+        if used + need <= budget && objects + n <= max_objects {
             used += need;
+            objects += n;
             true
         } else {
             false
@@ -60,7 +67,12 @@ pub fn evacuate_range<V: HeapViewMut>(
         let dst = alloc(view, size);
         view.copy(a, dst, size);
         view.store_u64(dst, h.with_age(0).0);
-        fwd.insert(Ref::from_addr(a), Ref::from_addr(dst));
+        let (from, to) = (Ref::from_addr(a), Ref::from_addr(dst));
+        if fwd.by_header(from) {
+            view.store_u64(a, Header::forwarded(to).0);
+        } else {
+            fwd.insert(from, to);
+        }
         copied += size as u64;
         cur = a.offset(size as u64);
     }
@@ -74,7 +86,7 @@ pub fn fix_object<V: HeapViewMut>(view: &mut V, fwd: &ForwardingTable, a: Addr) 
     object::for_each_slot(view, a, |s| slots.push(s));
     for s in slots {
         let v = Ref(view.load_u32(s));
-        let n = fwd.forward(v);
+        let n = fwd.forward_via(view, v);
         if n != v {
             view.store_u32(s, n.0);
         }

@@ -9,11 +9,24 @@ use super::spec::{BLOCK_OFFSETS, LOG_CARD_BYTES};
 use crate::addr::{Addr, LOG_GRANULE};
 
 /// No object covers the card's first byte (it lies at or above the region top).
-const UNSET: u32 = u32::MAX;
+/// Entries hold the offset plus one, so that "unset" is zero and the table is
+/// committed lazily (`vec![0; n]` maps zero pages): only cards of used regions
+/// cost resident memory.
+const UNSET: u16 = 0;
+/// The object starts at least [`SKIP_CARDS`] cards further back: look there.
+/// Entries are 16 bits (half the memory of exact 32-bit offsets, which matters
+/// because this table grows with old space), so a card deep inside a large
+/// object points back in hops, as HotSpot's logarithmic back-skips do.
+const SKIP: u16 = u16::MAX;
+/// Granule offsets up to this are stored exactly (plus one).
+const MAX_EXACT: u64 = SKIP as u64 - 2;
+/// A card `SKIP_CARDS` back from one marked [`SKIP`] is still inside the same
+/// object: `SKIP_CARDS` cards are fewer granules than `MAX_EXACT`.
+const SKIP_CARDS: u32 = (MAX_EXACT / (CARD_BYTES >> LOG_GRANULE)) as u32;
 
 pub struct BlockOffsetTable {
     old_base: u64,
-    back: Vec<u32>,
+    back: Vec<u16>,
 }
 
 impl BlockOffsetTable {
@@ -31,18 +44,27 @@ impl BlockOffsetTable {
         let end = rel + size as u64;
         let mut c = rel.div_ceil(CARD_BYTES);
         while c * CARD_BYTES < end {
-            self.back[c as usize] = ((c * CARD_BYTES - rel) >> LOG_GRANULE) as u32;
+            let d = (c * CARD_BYTES - rel) >> LOG_GRANULE;
+            self.back[c as usize] = if d <= MAX_EXACT { d as u16 + 1 } else { SKIP };
             c += 1;
         }
     }
 
     /// The start of the object covering the first byte of card `i`.
     #[inline]
-    pub fn covering(&self, i: u32) -> Option<Addr> {
-        let b = self.back[i as usize];
-        (b != UNSET).then(|| {
-            Addr(self.old_base + ((i as u64) << LOG_CARD_BYTES) - ((b as u64) << LOG_GRANULE))
-        })
+    pub fn covering(&self, mut i: u32) -> Option<Addr> {
+        loop {
+            match self.back[i as usize] {
+                UNSET => return None,
+                SKIP => i -= SKIP_CARDS,
+                b => {
+                    return Some(Addr(
+                        self.old_base + ((i as u64) << LOG_CARD_BYTES)
+                            - (((b - 1) as u64) << LOG_GRANULE),
+                    ))
+                }
+            }
+        }
     }
 
     /// The index of the card holding old-space address `a`.
@@ -82,5 +104,23 @@ mod tests {
         assert_eq!(t.covering(3), None);
         t.reset(base, Addr(4096 + 2048));
         assert_eq!(t.covering(1), None);
+    }
+
+    #[test]
+    fn cards_deep_inside_a_large_object_hop_back() {
+        let base = Addr(1 << 20);
+        let mut t = BlockOffsetTable::new(base, 8 << 20);
+        t.record(base, 40);
+        let big = base.offset(40);
+        let size = 3 << 20; // 6144 cards: several hops from its end
+        t.record(big, size);
+        let after = big.offset(size as u64);
+        t.record(after, 16);
+        let last = t.card_of(Addr(after.0 - 1));
+        for i in [1, 2, 1023, 1024, 1025, 2047, 4000, last] {
+            assert_eq!(t.covering(i), Some(big), "card {i}");
+        }
+        assert_eq!(t.covering(0), Some(base));
+        assert!(t.covering(t.card_of(after) + 1).is_none());
     }
 }

@@ -9,6 +9,12 @@ use crate::addr::{Addr, Ref, RegionId};
 pub struct ForwardingTable {
     log_region: u32,
     regions: Vec<Option<Vec<(u32, u32)>>>,
+    /// Compressed refs below this are nursery objects: they are forwarded by a
+    /// forwarding header in their (local, about to be emptied) from-space copy
+    /// instead of a table entry, as the scavenger does. Only old regions, which
+    /// live on memnodes, need side tables; a table entry per young survivor
+    /// would make the VM's memory grow with the heap.
+    young_refs: u32,
 }
 
 impl ForwardingTable {
@@ -16,7 +22,43 @@ impl ForwardingTable {
         ForwardingTable {
             log_region,
             regions: (0..nregions).map(|_| None).collect(),
+            young_refs: 0,
         }
+    }
+
+    /// Forwards references below `young_refs` through headers (see the field).
+    pub fn with_young_refs(mut self, young_refs: u32) -> ForwardingTable {
+        self.young_refs = young_refs;
+        self
+    }
+
+    /// True if `r` is forwarded by a header rather than by this table.
+    #[inline(always)]
+    pub fn by_header(&self, r: Ref) -> bool {
+        r.0 < self.young_refs
+    }
+
+    /// The new location of `r`, reading the forwarding header of a nursery
+    /// object from `view`.
+    ///
+    /// # Panics
+    /// If `r` should have moved but did not (it was not marked: a corrupt heap).
+    #[inline]
+    pub fn forward_via<V: crate::view::HeapView>(&self, view: &V, r: Ref) -> Ref {
+        if !r.is_null() && self.by_header(r) && self.is_evacuating(self.region(r)) {
+            let h = crate::object::header(view, r.addr());
+            assert!(
+                h.is_forwarded(),
+                "heap corrupt: nursery object {r:?} was not marked"
+            );
+            return h.forwardee();
+        }
+        self.forward(r)
+    }
+
+    #[inline(always)]
+    fn region(&self, r: Ref) -> RegionId {
+        RegionId((r.addr().0 >> self.log_region) as u32)
     }
 
     #[inline(always)]
@@ -27,6 +69,14 @@ impl ForwardingTable {
     /// Adds region `r` to the evacuation set.
     pub fn begin(&mut self, r: RegionId) {
         self.regions[r.0 as usize] = Some(Vec::new());
+    }
+
+    /// Makes room for exactly `n` moves out of region `r` (its live objects), so
+    /// the table holds no slack.
+    pub fn reserve_exact(&mut self, r: RegionId, n: usize) {
+        if let Some(v) = &mut self.regions[r.0 as usize] {
+            v.reserve_exact(n);
+        }
     }
 
     /// Takes region `r` back out of the evacuation set (nothing was moved yet).
@@ -45,6 +95,7 @@ impl ForwardingTable {
     /// Records that the object at `from` moved to `to`. Objects of one region are
     /// recorded in increasing address order.
     pub fn insert(&mut self, from: Ref, to: Ref) {
+        debug_assert!(!self.by_header(from));
         let i = self.index(from.addr());
         let v = self.regions[i]
             .as_mut()

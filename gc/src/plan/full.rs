@@ -29,6 +29,12 @@ use crate::view::{HeapViewMut, LocalView};
 
 /// Regions whose live data is below this share of the region are evacuated.
 const SPARSE_LIVE_RATIO: f64 = 0.7;
+/// Old objects one full collection evacuates, unless old space would stay over
+/// its limit: each needs an 8-byte forwarding entry in VM memory, and the VM's
+/// resident set must not grow with the heap (DESIGN.md §5). Sparse regions left
+/// out are swept in place and compacted by a later collection. (Nursery
+/// survivors are forwarded through their headers and need no entry.)
+const MAX_FORWARDED_OBJECTS: u64 = 1 << 19;
 
 /// The phases of a full collection, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,11 +108,12 @@ impl Generational {
     fn mark(&mut self, view: &LocalView<'_>, roots: &mut dyn RootSet) {
         self.old.retire();
         self.regions.reset_live();
-        let mut m = Marker::default();
+        let mut m = Marker::with_limit(self.cfg.mark_stack_entries);
         let (marks, regions) = (&mut self.marks, &mut self.regions);
         roots.visit_roots(&mut |s| m.mark(view, marks, regions, *s));
         m.drain(view, marks, regions);
         self.stats.marked_bytes += m.marked_bytes;
+        self.stats.mark_stack_overflows += m.overflows;
     }
 
     fn free_empty(&mut self, view: &mut LocalView<'_>, st: &mut FullState) {
@@ -126,11 +133,16 @@ impl Generational {
             .sum();
         let free = self.regions.free_old() as u64 * rb;
         let budget = free.saturating_sub(st.young_live + st.young_live / 8 + rb);
-        let mut evac = compact::select(&self.regions, SPARSE_LIVE_RATIO, budget);
+        let mut evac = compact::select(
+            &self.regions,
+            SPARSE_LIVE_RATIO,
+            budget,
+            MAX_FORWARDED_OBJECTS,
+        );
         let moved = st.young_live + evac.iter().map(|&r| self.regions.get(r).live).sum::<u64>();
         let projected = self.regions.old_in_use() as u64 - evac.len() as u64 + moved.div_ceil(rb);
         if projected > self.geom.old_limit_regions as u64 {
-            evac = compact::select(&self.regions, 1.0, budget);
+            evac = compact::select(&self.regions, 1.0, budget, u64::MAX);
         }
         // Regions kept local while the memnodes were full go back to them if
         // they have room now.
@@ -146,6 +158,8 @@ impl Generational {
         }
         for &r in &evac {
             self.fwd.begin(r);
+            self.fwd
+                .reserve_exact(r, self.regions.get(r).live_objects as usize);
         }
         st.keep = self
             .regions
@@ -194,7 +208,21 @@ impl Generational {
 
     fn fix(&mut self, view: &mut LocalView<'_>, st: &FullState, roots: &mut dyn RootSet) {
         let fwd = &self.fwd;
-        roots.visit_roots(&mut |s| *s = fwd.forward(*s));
+        let v: &LocalView<'_> = view;
+        roots.visit_roots(&mut |s| *s = fwd.forward_via(v, *s));
+        // Moved nursery objects: their forwarding headers name the copies.
+        let n = &self.nursery;
+        for (from, to) in [
+            (n.eden.start, n.eden.top),
+            (n.from_space().start, n.from_space().top),
+        ] {
+            let mut cur = from;
+            while let Some(a) = self.marks.next_marked(cur, to) {
+                let h = crate::object::header(&*view, a);
+                compact::fix_object(view, fwd, h.forwardee().addr());
+                cur = a.offset(crate::addr::GRANULE as u64);
+            }
+        }
         for (_, to) in fwd.moved() {
             compact::fix_object(view, fwd, to.addr());
         }

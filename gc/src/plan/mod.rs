@@ -161,7 +161,8 @@ impl Generational {
             cards: CardTable::new(old_base, geom.old_reserve_bytes()),
             bot: BlockOffsetTable::new(old_base, geom.old_reserve_bytes()),
             marks: MarkBitmap::new(geom.total_bytes()),
-            fwd: ForwardingTable::new(total, geom.log_region),
+            fwd: ForwardingTable::new(total, geom.log_region)
+                .with_young_refs((old_base.0 >> crate::addr::LOG_GRANULE) as u32),
             old: OldSpace::default(),
             stats: GcStats::default(),
             start: Instant::now(),

@@ -40,6 +40,7 @@ pub fn config(heap: usize, young: usize, region: usize) -> HeapConfig {
         stress: false,
         log: false,
         cache_bytes: None,
+        ..HeapConfig::default()
     }
 }
 
