@@ -217,3 +217,38 @@ fn heap_mode_flags_are_checked() {
     );
     assert_eq!(o.code, 0, "{}", text(&o.stderr));
 }
+
+#[test]
+fn a_full_memnode_is_out_of_memory_not_a_crash() {
+    let d = MemnodeProc::start(BIN, "16m", &[]).unwrap();
+    // 32 MiB live on a 16 MiB memnode, in a heap that would hold it.
+    let o = semeru(
+        &[
+            "run",
+            "--memnode",
+            &d.addr,
+            "--heap",
+            "256m",
+            "--young",
+            "4m",
+            &churn(),
+            "32768",
+            "2",
+        ],
+        Duration::from_secs(60),
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.code, 1, "{err}");
+    assert!(
+        err.starts_with("Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space"),
+        "{err}"
+    );
+    // The memnode lives on and has released the tenant's regions.
+    let s = semeru(&["memnode", "--status", &d.addr], Duration::from_secs(20));
+    assert_eq!(s.code, 0, "{}", text(&s.stderr));
+    assert!(
+        text(&s.stdout).contains("used         0 B"),
+        "{}",
+        text(&s.stdout)
+    );
+}
