@@ -5,14 +5,16 @@
 //!
 //! Heap modes (the mode matrix):
 //! - `default`: the CLI defaults (one embedded memnode, a cache smaller than the heap);
-//! - `small-verify`: a small heap and nursery with `--verify-heap`, so collections
-//!   happen constantly and each one is checked;
 //! - `local`: `--memnodes 0`, no fabric at all;
 //! - `embedded-tiny`: two embedded memnodes behind a 48-page cache;
 //! - `tcp-tiny`: two real `semeru memnode` daemons on loopback (started by this
 //!   test, with a token file) behind a 48-page cache;
 //! - each of `local`, `embedded-tiny` and `tcp-tiny` also with `--verify-heap`
-//!   (`-verify`);
+//!   (`-verify`).
+//!
+//! All but `default` use a 64 MiB heap with a 2 MiB nursery, so that
+//! collections happen constantly (and are checked under `-verify`) while pages
+//! move through the tiny cache;
 //! - programs under `gc/` also run with `--gc-stress`.
 //!
 //! `SEMERU_MODES=default,local` selects modes.
@@ -34,6 +36,8 @@ const STRESS: &[&str] = &[
 ];
 /// "A few dozen pages".
 const TINY_CACHE: &str = "192k";
+/// The heap of every mode but `default`.
+const SMALL: [&str; 4] = ["--heap", "64m", "--young", "2m"];
 
 fn strs(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
@@ -50,13 +54,30 @@ fn main() {
     let mut modes: Vec<(String, Vec<String>)> = vec![
         ("default".into(), strs(&["run"])),
         (
-            "small-verify".into(),
-            strs(&["run", "--heap", "64m", "--young", "2m", "--verify-heap"]),
+            "local".into(),
+            strs(&[
+                "run",
+                SMALL[0],
+                SMALL[1],
+                SMALL[2],
+                SMALL[3],
+                "--memnodes",
+                "0",
+            ]),
         ),
-        ("local".into(), strs(&["run", "--memnodes", "0"])),
         (
             "embedded-tiny".into(),
-            strs(&["run", "--memnodes", "2", "--cache", TINY_CACHE]),
+            strs(&[
+                "run",
+                SMALL[0],
+                SMALL[1],
+                SMALL[2],
+                SMALL[3],
+                "--memnodes",
+                "2",
+                "--cache",
+                TINY_CACHE,
+            ]),
         ),
     ];
     // Two daemons shared by every run of the TCP modes; killed at the end.
@@ -73,7 +94,8 @@ fn main() {
                 }
             }
         }
-        let mut pre = strs(&["run", "--token-file", &tok, "--cache", TINY_CACHE]);
+        let mut pre = strs(&["run", SMALL[0], SMALL[1], SMALL[2], SMALL[3]]);
+        pre.extend(strs(&["--token-file", &tok, "--cache", TINY_CACHE]));
         for d in &daemons {
             pre.push("--memnode".into());
             pre.push(d.addr.clone());
