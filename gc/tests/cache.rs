@@ -318,32 +318,6 @@ fn capacity_exhaustion_is_out_of_memory() {
     assert_eq!(h.heap_stats().overflow_regions, 0);
 }
 
-fn define_classes(h: &mut Heap) {
-    use semeru_gc::{ElemKind, InstanceLayout, Layout};
-    let (node, _) =
-        InstanceLayout::default().extend(&[ElemKind::Ref, ElemKind::Ref, ElemKind::Int]);
-    h.define_class(NODE, node.to_layout());
-    h.define_class(
-        REF_ARRAY,
-        Layout::Array {
-            elem: ElemKind::Ref,
-        },
-    );
-    h.define_class(
-        INT_ARRAY,
-        Layout::Array {
-            elem: ElemKind::Int,
-        },
-    );
-    h.define_class(
-        BYTE_ARRAY,
-        Layout::Array {
-            elem: ElemKind::Byte,
-        },
-    );
-    h.define_class(EMPTY, InstanceLayout::default().to_layout());
-}
-
 #[test]
 fn a_fabric_failure_calls_the_fatal_hook() {
     let mock = Mock::new(usize::MAX);

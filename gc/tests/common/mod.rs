@@ -76,8 +76,9 @@ pub fn new_heap(cfg: HeapConfig) -> Result<Heap, semeru_gc::HeapError> {
     }
 }
 
-pub fn heap(cfg: HeapConfig) -> Heap {
-    let mut h = new_heap(cfg).expect("heap config");
+/// Defines the test classes: NODE (refs A, B, int PAYLOAD), the ref, int and
+/// byte arrays, and EMPTY.
+pub fn define_classes(h: &mut Heap) {
     let (node, off) =
         InstanceLayout::default().extend(&[ElemKind::Ref, ElemKind::Ref, ElemKind::Int]);
     assert_eq!(off, vec![A, B, PAYLOAD]);
@@ -101,6 +102,11 @@ pub fn heap(cfg: HeapConfig) -> Heap {
         },
     );
     h.define_class(EMPTY, InstanceLayout::default().to_layout());
+}
+
+pub fn heap(cfg: HeapConfig) -> Heap {
+    let mut h = new_heap(cfg).expect("heap config");
+    define_classes(&mut h);
     h
 }
 
