@@ -1,7 +1,9 @@
 //! One authenticated connection: a tenant's data or control link, or an admin.
 
+use crate::gc::map::RegionMap;
+use crate::gc::{BeginParams, GcCycle, GcError};
 use crate::node::{lock, role_name, Memnode, TenantData, REGION_BYTES_MAX};
-use memmap2::MmapMut;
+use crate::region::RegionMem;
 use semeru_fabric::{ErrorCode, Msg, PageRef, Role, Session, TenantId, MAX_FRAME};
 use semeru_gc::classes::ClassTable;
 use std::sync::{Arc, Mutex};
@@ -97,15 +99,15 @@ impl MemSession {
         }
         let mut written = 0u64;
         for (r, bytes) in &writes {
-            if let Some(dst) = range_mut(&mut d.regions, r) {
-                dst.copy_from_slice(bytes);
+            if let Some(m) = d.regions.get(&r.region) {
+                m.write(r.offset as usize, bytes);
                 written += u64::from(r.len);
             }
         }
         let mut out = Vec::with_capacity(total);
         for r in &reads {
-            if let Some(src) = d.regions.get(&r.region).and_then(|m| m.get(span(r)?)) {
-                out.extend_from_slice(src);
+            if let Some(m) = d.regions.get(&r.region) {
+                m.read(r.offset as usize, r.len as usize, &mut out);
             }
         }
         d.pages_written += writes.len() as u64;
@@ -120,8 +122,7 @@ impl MemSession {
         let inside = d
             .regions
             .get(&r.region)
-            .zip(span(r))
-            .is_some_and(|(m, s)| s.end <= m.len());
+            .is_some_and(|m| m.contains(r.offset as usize, r.len as usize));
         if inside {
             Ok(())
         } else {
@@ -164,9 +165,9 @@ impl MemSession {
                 ),
             );
         }
-        match MmapMut::map_anon(bytes as usize) {
+        match RegionMem::new(bytes as usize) {
             Ok(m) => {
-                d.regions.insert(region, m);
+                d.regions.insert(region, Arc::new(m));
                 d.bytes += size;
                 tracing::debug!(
                     "tenant {:016x}: region {region} allocated ({bytes} bytes)",
@@ -215,17 +216,121 @@ impl MemSession {
     }
 }
 
-/// The byte range of `r` in its region, if it does not overflow.
-fn span(r: &PageRef) -> Option<std::ops::Range<usize>> {
-    let start = r.offset as usize;
-    Some(start..start.checked_add(r.len as usize)?)
-}
+/// The GC requests, in plain types (the fabric dispatch is in `handle`).
+#[allow(dead_code)] // PRE-MERGE
+impl MemSession {
+    fn gc_reply<T>(&self, r: Result<T, GcError>, ok: impl FnOnce(T) -> Msg) -> Reply {
+        match r {
+            Ok(v) => Ok(ok(v)),
+            Err(e) => self.soft(
+                ErrorCode::State,
+                format!("memnode {}: {e}", self.node.name()),
+            ),
+        }
+    }
 
-fn range_mut<'a>(
-    regions: &'a mut std::collections::HashMap<u32, MmapMut>,
-    r: &PageRef,
-) -> Option<&'a mut [u8]> {
-    regions.get_mut(&r.region)?.get_mut(span(r)?)
+    /// The running cycle, if it is `cycle`.
+    fn cycle(data: &Mutex<TenantData>, cycle: u32) -> Result<Arc<GcCycle>, GcError> {
+        match &lock(data).gc {
+            Some(gc) if gc.cycle == cycle => Ok(gc.clone()),
+            Some(gc) => Err(GcError::State(format!(
+                "GC cycle {cycle} is not running (cycle {} is)",
+                gc.cycle
+            ))),
+            None => Err(GcError::State(format!("GC cycle {cycle} is not running"))),
+        }
+    }
+
+    /// Every region the tenant holds here now.
+    fn region_map(data: &Mutex<TenantData>, log_region: u32) -> RegionMap {
+        let d = lock(data);
+        RegionMap::new(log_region, d.regions.iter().map(|(&r, m)| (r, m.clone())))
+    }
+
+    pub(crate) fn gc_begin(&self, data: &Mutex<TenantData>, p: BeginParams) -> Result<(), GcError> {
+        let (regions, classes) = {
+            let d = lock(data);
+            if let Some(gc) = &d.gc {
+                return Err(GcError::State(format!(
+                    "GcBegin {}: cycle {} is still running",
+                    p.cycle, gc.cycle
+                )));
+            }
+            let Some(classes) = d.layouts.clone() else {
+                return Err(GcError::State(
+                    "GcBegin before any layout table was uploaded".into(),
+                ));
+            };
+            let regions: Vec<(u32, Arc<RegionMem>)> =
+                d.regions.iter().map(|(&r, m)| (r, m.clone())).collect();
+            (regions, classes)
+        };
+        let (cycle, nregions) = (p.cycle, p.regions.len());
+        let gc = GcCycle::begin(
+            p,
+            self.tenant,
+            regions,
+            classes,
+            self.node.config().threads,
+            self.node.peer_connector(),
+        )?;
+        let mut d = lock(data);
+        if d.gc.is_some() {
+            drop(d);
+            gc.end();
+            return Err(GcError::State(format!(
+                "GcBegin {cycle}: another cycle started meanwhile"
+            )));
+        }
+        d.gc = Some(gc);
+        tracing::debug!(
+            "tenant {:016x}: GC cycle {cycle} begins ({nregions} old regions)",
+            self.tenant
+        );
+        Ok(())
+    }
+
+    pub(crate) fn gc_evacuate(
+        &self,
+        data: &Mutex<TenantData>,
+        cycle: u32,
+        sources: &[u32],
+        dests: &[u32],
+    ) -> Result<crate::gc::Evacuated, GcError> {
+        let gc = Self::cycle(data, cycle)?;
+        let mems = Self::region_map(data, gc.table.log_region);
+        gc.evacuate(sources, dests, &mems)
+    }
+
+    pub(crate) fn gc_fixup(
+        &self,
+        data: &Mutex<TenantData>,
+        cycle: u32,
+        tops: &[(u32, u32)],
+    ) -> Result<crate::gc::Fixed, GcError> {
+        let gc = Self::cycle(data, cycle)?;
+        let mems = Self::region_map(data, gc.table.log_region);
+        gc.fixup(tops, &mems)
+    }
+
+    pub(crate) fn gc_end(&self, data: &Mutex<TenantData>, cycle: u32) -> Result<(), GcError> {
+        let gc = {
+            let mut d = lock(data);
+            match &d.gc {
+                Some(gc) if gc.cycle == cycle => d.take_gc(),
+                _ => None,
+            }
+        };
+        match gc {
+            Some(gc) => {
+                // Outside the tenant's lock: the workers may be talking to peers.
+                gc.end();
+                tracing::debug!("tenant {:016x}: GC cycle {cycle} ended", self.tenant);
+                Ok(())
+            }
+            None => Err(GcError::State(format!("GC cycle {cycle} is not running"))),
+        }
+    }
 }
 
 impl Session for MemSession {
