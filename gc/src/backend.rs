@@ -46,7 +46,8 @@ pub struct FabricTotals {
     pub bytes_written_back: u64,
     /// Control-path bytes, both directions (region allocation, layouts, stats).
     pub bytes_control: u64,
-    /// Page bytes fetched or written back while the VM was collecting.
+    /// Page bytes fetched or written back while the VM was collecting, plus
+    /// the offloaded collection's control messages (`Purpose::GcControl`).
     pub gc_bytes: u64,
     /// Request/response exchanges, all purposes.
     pub round_trips: u64,

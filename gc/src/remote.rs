@@ -387,7 +387,9 @@ impl PageBackend for Memnodes {
             let s = n.data.counters() + n.control.counters();
             t.bytes_fetched += n.bytes_fetched;
             t.bytes_written_back += n.bytes_written_back;
-            t.gc_bytes += n.gc_bytes;
+            // Page bytes moved while collecting, plus the offloaded
+            // collection's control messages (wire bytes, both directions).
+            t.gc_bytes += n.gc_bytes + s.bytes(Purpose::GcControl);
             t.bytes_control += s.bytes(Purpose::Control) + s.bytes(Purpose::GcControl);
             t.round_trips += s.total_round_trips();
             t.messages += s.total_messages();
