@@ -194,7 +194,6 @@ impl Memnode {
         *lock(&self.peers) = Some(c);
     }
 
-    #[allow(dead_code)] // PRE-MERGE
     pub(crate) fn peer_connector(&self) -> Option<Arc<dyn PeerConnector>> {
         lock(&self.peers).clone()
     }
@@ -386,6 +385,7 @@ pub(crate) fn role_name(r: Role) -> &'static str {
         Role::Data => "data",
         Role::Control => "control",
         Role::Admin => "admin",
+        Role::Peer => "peer",
     }
 }
 
@@ -409,6 +409,23 @@ impl Service for Memnode {
                 None
             }
             Role::Data | Role::Control => Some(self.connect(tenant, role)),
+            // Another memnode marking for this tenant: it must be alive here,
+            // and the link does not keep it alive (no grace bookkeeping).
+            Role::Peer => {
+                let data = lock(&self.tenants).get(&tenant).map(|e| e.data.clone());
+                match data {
+                    Some(d) => {
+                        tracing::debug!("tenant {tenant:016x}: peer connection");
+                        Some(d)
+                    }
+                    None => {
+                        return Err(format!(
+                            "memnode {}: no tenant {tenant:016x} here for a peer link",
+                            self.cfg.name
+                        ))
+                    }
+                }
+            }
         };
         Ok(Box::new(crate::session::MemSession::new(
             node, tenant, role, data,

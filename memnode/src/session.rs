@@ -1,7 +1,7 @@
 //! One authenticated connection: a tenant's data or control link, or an admin.
 
 use crate::gc::map::RegionMap;
-use crate::gc::{BeginParams, GcCycle, GcError};
+use crate::gc::{BeginParams, GcCycle, GcError, MarkKind};
 use crate::node::{lock, role_name, Memnode, TenantData, REGION_BYTES_MAX};
 use crate::region::RegionMem;
 use semeru_fabric::{ErrorCode, Msg, PageRef, Role, Session, TenantId, MAX_FRAME};
@@ -217,7 +217,6 @@ impl MemSession {
 }
 
 /// The GC requests, in plain types (the fabric dispatch is in `handle`).
-#[allow(dead_code)] // PRE-MERGE
 impl MemSession {
     fn gc_reply<T>(&self, r: Result<T, GcError>, ok: impl FnOnce(T) -> Msg) -> Reply {
         match r {
@@ -333,16 +332,141 @@ impl MemSession {
     }
 }
 
+impl MemSession {
+    /// A GC request (`req.is_gc()`) on a tenant's link.
+    fn handle_gc(&self, d: &Mutex<TenantData>, req: Msg) -> Reply {
+        let peer = self.role == Role::Peer;
+        match req {
+            Msg::MarkRefs { cycle, kind, refs } => {
+                let kind = match MarkKind::from_u8(kind) {
+                    Some(MarkKind::Peer) if peer => MarkKind::Peer,
+                    Some(k) if !peer && k != MarkKind::Peer => k,
+                    _ => {
+                        return self.soft(
+                            ErrorCode::State,
+                            format!(
+                                "memnode {}: MarkRefs of kind {kind} on a {} link",
+                                self.node.name(),
+                                role_name(self.role)
+                            ),
+                        )
+                    }
+                };
+                let r = Self::cycle(d, cycle).and_then(|gc| gc.mark_refs(kind, &refs));
+                self.gc_reply(r, |()| Msg::Ok)
+            }
+            Msg::GetForwarding { cycle } => {
+                let r = Self::cycle(d, cycle).map(|gc| gc.forwarding_pairs());
+                self.gc_reply(r, |pairs| Msg::Forwarding { pairs })
+            }
+            req if peer => self.hard(
+                ErrorCode::State,
+                format!(
+                    "memnode {}: a peer link may not send {}",
+                    self.node.name(),
+                    req.name()
+                ),
+            ),
+            Msg::GcBegin {
+                cycle,
+                log_region,
+                young_refs,
+                self_index,
+                peers,
+                regions,
+            } => {
+                let p = BeginParams {
+                    cycle,
+                    log_region,
+                    young_refs,
+                    self_index,
+                    peers,
+                    regions,
+                };
+                let r = self.gc_begin(d, p);
+                self.gc_reply(r, |()| Msg::Ok)
+            }
+            Msg::GcPoll { cycle } => {
+                let r = Self::cycle(d, cycle).and_then(|gc| gc.progress());
+                self.gc_reply(r, |p| Msg::GcProgress {
+                    idle: p.idle,
+                    sent: p.sent,
+                    received: p.received,
+                    marked_bytes: p.marked_bytes,
+                    marked_objects: p.marked_objects,
+                    peer_bytes: p.peer_bytes,
+                })
+            }
+            Msg::GcLiveness { cycle } => {
+                let r = Self::cycle(d, cycle).and_then(|gc| gc.liveness());
+                self.gc_reply(r, |regions| Msg::GcLive { regions })
+            }
+            Msg::GcEvacuate {
+                cycle,
+                sources,
+                dests,
+            } => {
+                let r = self.gc_evacuate(d, cycle, &sources, &dests);
+                self.gc_reply(r, |e| Msg::GcEvacuated {
+                    copied_bytes: e.copied_bytes,
+                    moved_objects: e.moved_objects,
+                    dests: e
+                        .dests
+                        .into_iter()
+                        .map(|(r, top, bot)| {
+                            (r, top, bot.iter().flat_map(|x| x.to_le_bytes()).collect())
+                        })
+                        .collect(),
+                })
+            }
+            Msg::GcFixup { cycle, tops } => {
+                let r = self.gc_fixup(d, cycle, &tops);
+                self.gc_reply(r, |f| Msg::GcFixed {
+                    fixed_refs: f.fixed_refs,
+                    pages: f.pages,
+                })
+            }
+            Msg::GcForward { cycle, refs } => {
+                let r = Self::cycle(d, cycle).and_then(|gc| gc.forward(&refs));
+                self.gc_reply(r, |refs| Msg::GcForwarded { refs })
+            }
+            Msg::GcEnd { cycle } => {
+                let r = self.gc_end(d, cycle);
+                self.gc_reply(r, |()| Msg::Ok)
+            }
+            req => self.hard(
+                ErrorCode::State,
+                format!(
+                    "memnode {}: {} is not a request",
+                    self.node.name(),
+                    req.name()
+                ),
+            ),
+        }
+    }
+}
+
 impl Session for MemSession {
     fn handle(&mut self, req: Msg) -> Reply {
-        let _slot = self.node.slot();
+        // Peer links never wait for a request slot: a memnode serving a GC
+        // request may be waiting on a peer that is serving one of its own.
+        let _slot = (self.role != Role::Peer).then(|| self.node.slot());
         match (req, &self.data) {
             (Msg::Ping, _) => Ok(Msg::Ok),
-            (Msg::GetStatus, _) => Ok(Msg::Status(self.node.status())),
+            (Msg::GetStatus, _) if self.role != Role::Peer => Ok(Msg::Status(self.node.status())),
             (req, None) => self.hard(
                 ErrorCode::State,
                 format!(
                     "memnode {}: an admin connection may only ask for status, not {}",
+                    self.node.name(),
+                    req.name()
+                ),
+            ),
+            (req, Some(d)) if req.is_gc() => self.handle_gc(d, req),
+            (req, Some(_)) if self.role == Role::Peer => self.hard(
+                ErrorCode::State,
+                format!(
+                    "memnode {}: a peer link may not send {}",
                     self.node.name(),
                     req.name()
                 ),
@@ -387,7 +511,7 @@ impl Session for MemSession {
 
 impl Drop for MemSession {
     fn drop(&mut self) {
-        if self.data.is_some() {
+        if self.data.is_some() && self.role != Role::Peer {
             self.node.disconnect(self.tenant, self.role);
         }
     }

@@ -65,16 +65,7 @@ impl RegionKind {
 }
 
 /// One old region in use at initial mark (`GcBegin::regions`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct GcRegion {
-    pub region: u32,
-    /// Top-at-mark-start, as an offset in the region.
-    pub tams: u32,
-    pub kind: u8,
-    pub span: u32,
-    /// Index of the memnode holding it (into `peers`).
-    pub owner: u16,
-}
+pub use semeru_fabric::GcRegion;
 
 /// `GcBegin` in plain types.
 #[derive(Clone, Debug)]

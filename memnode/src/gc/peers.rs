@@ -8,7 +8,10 @@
 //! (`embedded#0`, or the `HOST:PORT` the user gave).
 
 use crate::node::{lock, Memnode};
-use semeru_fabric::{inproc, Client, Service, TcpTransport, TenantId, Token, Transport};
+use semeru_fabric::proto::mark_kind;
+use semeru_fabric::{
+    inproc, Client, Msg, Purpose, Role, Service, TcpTransport, TenantId, Token, Transport,
+};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
@@ -123,17 +126,37 @@ struct ClientLink {
     client: Client,
 }
 
-// PRE-MERGE STUB: replaced once the fabric has Role::Peer and the GC messages.
-fn handshake(_t: Box<dyn Transport>, _token: &Token, _tenant: TenantId) -> Result<Client, String> {
-    Err("peer links need the fabric's GC messages".into())
+fn handshake(t: Box<dyn Transport>, token: &Token, tenant: TenantId) -> Result<Client, String> {
+    Client::connect(t, token, tenant, Role::Peer).map_err(|e| e.to_string())
+}
+
+impl ClientLink {
+    fn call(&mut self, req: &Msg) -> Result<Msg, String> {
+        match self.client.call(req, Purpose::PeerMark) {
+            Ok(Msg::Error { message, .. }) => Err(message),
+            Ok(m) => Ok(m),
+            Err(e) => Err(e.to_string()),
+        }
+    }
 }
 
 impl Link for ClientLink {
-    fn mark_refs(&mut self, _cycle: u32, _refs: &[u32]) -> Result<(), String> {
-        let _ = &self.client;
-        Err("unsupported".into())
+    fn mark_refs(&mut self, cycle: u32, refs: &[u32]) -> Result<(), String> {
+        let req = Msg::MarkRefs {
+            cycle,
+            kind: mark_kind::PEER,
+            refs: refs.to_vec(),
+        };
+        match self.call(&req)? {
+            Msg::Ok => Ok(()),
+            other => Err(format!("answered MarkRefs with {}", other.name())),
+        }
     }
-    fn get_forwarding(&mut self, _cycle: u32) -> Result<Vec<(u32, u32)>, String> {
-        Err("unsupported".into())
+
+    fn get_forwarding(&mut self, cycle: u32) -> Result<Vec<(u32, u32)>, String> {
+        match self.call(&Msg::GetForwarding { cycle })? {
+            Msg::Forwarding { pairs } => Ok(pairs),
+            other => Err(format!("answered GetForwarding with {}", other.name())),
+        }
     }
 }
