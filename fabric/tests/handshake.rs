@@ -394,6 +394,34 @@ fn peer_role_handshake_and_what_the_service_allows() {
 }
 
 #[test]
+fn split_calls_and_pending_requests() {
+    let mock = Mock::new(1 << 20);
+    let tok = Arc::new(Token::new(b"t".to_vec()));
+    let mut c = Client::connect(
+        inproc(service(&mock), tok.clone(), "embedded#0".into()),
+        &tok,
+        1,
+        Role::Control,
+    )
+    .unwrap();
+    assert!(c.finish_call().is_err());
+    c.start_call(&Msg::Ping, Purpose::GcControl).unwrap();
+    // Nothing else may be sent while a request is pending.
+    assert!(c.start_call(&Msg::Ping, Purpose::GcControl).is_err());
+    assert!(c.call(&Msg::Ping, Purpose::Control).is_err());
+    assert_eq!(c.finish_call().unwrap(), Msg::Ok);
+    // An Error reply is a remote error; a soft one keeps the connection.
+    c.start_call(&Msg::GetForwarding { cycle: 1 }, Purpose::GcControl)
+        .unwrap();
+    let e = c.finish_call().unwrap_err();
+    assert_eq!(e.remote_code(), Some(ErrorCode::State));
+    assert_eq!(c.call(&Msg::Ping, Purpose::Control).unwrap(), Msg::Ok);
+    let s = c.counters();
+    assert_eq!(s.round_trips(Purpose::GcControl), 2);
+    assert_eq!(s.messages(Purpose::GcControl), 4);
+}
+
+#[test]
 fn handshake_over_a_scripted_transport() {
     let tok = Token::new(b"k".to_vec());
     let t = scripted_server(tok.clone(), tok.clone());
