@@ -118,8 +118,6 @@ pub(crate) struct EvacState {
     pub dests: HashMap<u32, u32>,
     /// Every memnode's moves, once fixup pulled them.
     pub all: Option<Arc<Forwarding>>,
-    pub copied_bytes: u64,
-    pub moved_objects: u64,
 }
 
 impl GcCycle {
@@ -171,6 +169,55 @@ impl GcCycle {
                 )));
             }
         }
+        // Reserve the regions, then copy without holding the lock (status
+        // queries and peers' GetForwarding must not wait for a long copy).
+        st.sources.extend(sources.iter().copied());
+        for &d in dests {
+            st.dests.insert(d, 0);
+        }
+        drop(st);
+        let copied = self.copy_out(sources, dests, dest_mems);
+        let mut st = lock(&self.evac);
+        let (out, fwd) = match copied {
+            Ok(x) => x,
+            Err(e) => {
+                for s in sources {
+                    st.sources.remove(s);
+                }
+                for d in dests {
+                    st.dests.remove(d);
+                }
+                return Err(e);
+            }
+        };
+        let own = st.own.get_or_insert_with(|| Forwarding::new(t.log_region));
+        own.add(fwd);
+        for (d, top, _) in &out.dests {
+            st.dests.insert(*d, *top);
+        }
+        drop(st);
+        self.evacuated_bytes.fetch_add(out.copied_bytes, Relaxed);
+        tracing::debug!(
+            "tenant {:016x}: cycle {}: evacuated {} regions, {} objects, {} bytes",
+            self.tenant,
+            self.cycle,
+            sources.len(),
+            out.moved_objects,
+            out.copied_bytes
+        );
+        Ok(out)
+    }
+
+    /// Copies the marked objects of `sources` into `dests` (validated and
+    /// reserved by the caller): the result and the `(from, to)` moves.
+    fn copy_out(
+        &self,
+        sources: &[u32],
+        dests: &[u32],
+        dest_mems: &RegionMap,
+    ) -> Result<(Evacuated, Vec<(u32, u32)>), GcError> {
+        let t = &self.table;
+        let rb = 1usize << t.log_region;
         let view = View {
             map: &self.map,
             classes: &self.classes,
@@ -239,23 +286,7 @@ impl GcCycle {
             cur = 0;
         }
         out.dests = tops;
-        let own = st.own.get_or_insert_with(|| Forwarding::new(t.log_region));
-        own.add(fwd);
-        st.sources.extend(sources.iter().copied());
-        for (d, top, _) in &out.dests {
-            st.dests.insert(*d, *top);
-        }
-        st.copied_bytes += out.copied_bytes;
-        st.moved_objects += out.moved_objects;
-        tracing::debug!(
-            "tenant {:016x}: cycle {}: evacuated {} regions, {} objects, {} bytes",
-            self.tenant,
-            self.cycle,
-            sources.len(),
-            out.moved_objects,
-            out.copied_bytes
-        );
-        Ok(out)
+        Ok((out, fwd))
     }
 
     /// `GetForwarding`: this memnode's moves.
