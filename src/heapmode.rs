@@ -62,6 +62,34 @@ impl CacheSize {
     }
 }
 
+/// Parses a share `N%` (or a bare `N`, read as percent) into a fraction, within
+/// `[lo, 100]` percent; `lo_open` excludes `lo` itself.
+fn parse_share(s: &str, what: &str, lo: f64, lo_open: bool) -> Result<f64, String> {
+    let t = s.trim();
+    let t = t.strip_suffix('%').unwrap_or(t).trim();
+    let v: f64 = t
+        .parse()
+        .map_err(|_| format!("invalid {what} `{s}` (expected a share such as 45%)"))?;
+    let low_ok = if lo_open { v > lo } else { v >= lo };
+    if !(v.is_finite() && low_ok && v <= 100.0) {
+        let bound = if lo_open { "above" } else { "at least" };
+        return Err(format!(
+            "{what} `{s}` must be {bound} {lo}% and at most 100%"
+        ));
+    }
+    Ok(v / 100.0)
+}
+
+/// Parses `--gc-trigger`: old-space occupancy, above 0% and at most 100%.
+pub fn parse_trigger(s: &str) -> Result<f64, String> {
+    parse_share(s, "GC trigger", 0.0, true)
+}
+
+/// Parses `--gc-evac-live`: a region live share, 0% (never evacuate) to 100%.
+pub fn parse_evac_live(s: &str) -> Result<f64, String> {
+    parse_share(s, "evacuation threshold", 0.0, false)
+}
+
 /// The heap-mode flags of `semeru run`.
 #[derive(Clone, Debug)]
 pub struct ModeArgs {
@@ -153,5 +181,20 @@ mod tests {
         assert_eq!(CacheSize::Percent(25.0).bytes(256 << 20), 64 << 20);
         assert_eq!(CacheSize::Bytes(10_000).bytes(1 << 30), 8 * 4096);
         assert_eq!(CacheSize::Bytes(1 << 20).bytes(1 << 30), 1 << 20);
+    }
+
+    #[test]
+    fn gc_shares() {
+        assert_eq!(parse_trigger("45%"), Ok(0.45));
+        assert_eq!(parse_trigger(" 100 % "), Ok(1.0));
+        assert_eq!(parse_trigger("30"), Ok(0.30));
+        for bad in ["0%", "0", "-5%", "101%", "x%", "", "%", "nan%", "inf"] {
+            assert!(parse_trigger(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_evac_live("70%"), Ok(0.70));
+        assert_eq!(parse_evac_live("0%"), Ok(0.0));
+        for bad in ["-1%", "100.5%", "seventy", "70%%"] {
+            assert!(parse_evac_live(bad).is_err(), "{bad}");
+        }
     }
 }
