@@ -5,7 +5,8 @@
 //! never after it. A session holds its tenant's `data` (an `Arc`), so page I/O
 //! of different tenants runs in parallel and never touches the map.
 
-use memmap2::MmapMut;
+use crate::gc::{GcCycle, GcTotals, PeerConnector};
+use crate::region::RegionMem;
 use semeru_fabric::{NodeInfo, NodeStatus, Role, Service, Session, TenantId, TenantStatus};
 use semeru_gc::classes::ClassTable;
 use std::collections::HashMap;
@@ -51,7 +52,8 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// What one tenant holds.
 #[derive(Default)]
 pub(crate) struct TenantData {
-    pub regions: HashMap<u32, MmapMut>,
+    /// Shared with the GC workers of a running cycle (`Arc`).
+    pub regions: HashMap<u32, Arc<RegionMem>>,
     /// Sum of the region sizes.
     pub bytes: u64,
     /// The last uploaded class layout table (issue 5 marks with it).
@@ -60,6 +62,24 @@ pub(crate) struct TenantData {
     pub pages_written: u64,
     pub bytes_read: u64,
     pub bytes_written: u64,
+    /// The old-space cycle in progress (`GcBegin` .. `GcEnd`).
+    pub gc: Option<Arc<GcCycle>>,
+    /// Figures of the cycles that ended.
+    pub gc_totals: GcTotals,
+}
+
+impl TenantData {
+    /// Ends the running cycle, if any, adding its figures to the totals.
+    /// Returns it so the caller can join its workers outside the lock.
+    pub fn take_gc(&mut self) -> Option<Arc<GcCycle>> {
+        let gc = self.gc.take()?;
+        let t = gc.totals();
+        self.gc_totals.cycles += t.cycles;
+        self.gc_totals.marked_bytes += t.marked_bytes;
+        self.gc_totals.evacuated_bytes += t.evacuated_bytes;
+        self.gc_totals.peer_bytes += t.peer_bytes;
+        Some(gc)
+    }
 }
 
 struct TenantEntry {
@@ -116,6 +136,7 @@ pub struct Memnode {
     pub(crate) traffic: Traffic,
     rejected: AtomicU64,
     slots: Slots,
+    peers: Mutex<Option<Arc<dyn PeerConnector>>>,
     me: Weak<Memnode>,
 }
 
@@ -133,6 +154,7 @@ impl Memnode {
             used: AtomicU64::new(0),
             traffic: Traffic::default(),
             rejected: AtomicU64::new(0),
+            peers: Mutex::new(None),
             me: me.clone(),
         })
     }
@@ -164,6 +186,38 @@ impl Memnode {
         let data = lock(&self.tenants).get(&t)?.data.clone();
         let layouts = lock(&data).layouts.clone();
         layouts
+    }
+
+    /// How this memnode reaches the others of a tenant while it collects
+    /// (without one, a cycle whose refs cross memnodes fails).
+    pub fn set_peer_connector(&self, c: Arc<dyn PeerConnector>) {
+        *lock(&self.peers) = Some(c);
+    }
+
+    pub(crate) fn peer_connector(&self) -> Option<Arc<dyn PeerConnector>> {
+        lock(&self.peers).clone()
+    }
+
+    /// Tenant `t`'s running GC cycle (tests and diagnostics).
+    pub fn gc_cycle(&self, t: TenantId) -> Option<Arc<GcCycle>> {
+        let data = lock(&self.tenants).get(&t)?.data.clone();
+        let gc = lock(&data).gc.clone();
+        gc
+    }
+
+    /// GC figures of tenant `t`: ended cycles plus the running one.
+    pub fn gc_totals(&self, t: TenantId) -> Option<GcTotals> {
+        let data = lock(&self.tenants).get(&t)?.data.clone();
+        let d = lock(&data);
+        let mut tot = d.gc_totals;
+        if let Some(gc) = &d.gc {
+            let c = gc.totals();
+            tot.cycles += c.cycles;
+            tot.marked_bytes += c.marked_bytes;
+            tot.evacuated_bytes += c.evacuated_bytes;
+            tot.peer_bytes += c.peer_bytes;
+        }
+        Some(tot)
     }
 
     /// Capacity, use, uptime, every alive tenant (by id) and the traffic.
@@ -234,6 +288,10 @@ impl Memnode {
         data.regions.shrink_to_fit();
         data.bytes = 0;
         data.layouts = None;
+        if let Some(gc) = data.take_gc() {
+            // Under the tenant's lock: signal the workers, do not wait for them.
+            gc.abort();
+        }
         self.unreserve(bytes);
         (n, bytes)
     }
@@ -327,6 +385,7 @@ pub(crate) fn role_name(r: Role) -> &'static str {
         Role::Data => "data",
         Role::Control => "control",
         Role::Admin => "admin",
+        Role::Peer => "peer",
     }
 }
 
@@ -350,6 +409,23 @@ impl Service for Memnode {
                 None
             }
             Role::Data | Role::Control => Some(self.connect(tenant, role)),
+            // Another memnode marking for this tenant: it must be alive here,
+            // and the link does not keep it alive (no grace bookkeeping).
+            Role::Peer => {
+                let data = lock(&self.tenants).get(&tenant).map(|e| e.data.clone());
+                match data {
+                    Some(d) => {
+                        tracing::debug!("tenant {tenant:016x}: peer connection");
+                        Some(d)
+                    }
+                    None => {
+                        return Err(format!(
+                            "memnode {}: no tenant {tenant:016x} here for a peer link",
+                            self.cfg.name
+                        ))
+                    }
+                }
+            }
         };
         Ok(Box::new(crate::session::MemSession::new(
             node, tenant, role, data,
