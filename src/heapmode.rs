@@ -3,7 +3,8 @@
 //!
 //! - `--memnodes 0`: no backend; every region is local (the no-swap baseline).
 //! - `--memnodes N` (default 1): N memnode servers inside this process, each with
-//!   its own memory, reached over the in-process transport.
+//!   its own memory, reached over the in-process transport; their peer links
+//!   (offloaded marking, forwarding tables) are in-process too ([`InprocPeers`]).
 //! - `--memnode HOST:PORT`, repeatable: `semeru memnode` daemons over TCP. A
 //!   watchdog thread pings each one every second on a connection of its own, so
 //!   a daemon that dies is reported within seconds even while the program runs
@@ -12,7 +13,7 @@
 use semeru_fabric::{Client, Role, Service, TcpTransport, Token};
 use semeru_gc::backend::PageBackend;
 use semeru_gc::remote::Memnodes;
-use semeru_memnode::{Memnode, MemnodeConfig};
+use semeru_memnode::{InprocPeers, Memnode, MemnodeConfig};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +23,8 @@ use std::time::Duration;
 pub const FABRIC_TIMEOUT: Duration = Duration::from_secs(5);
 /// Watchdog period.
 const PING_EVERY: Duration = Duration::from_secs(1);
+/// At most this many GC worker (and request) threads per embedded memnode.
+const EMBEDDED_GC_THREADS: usize = 4;
 
 /// A share of the heap or a size.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -135,16 +138,27 @@ pub fn connect(m: &ModeArgs, capacity: u64) -> Result<Option<Box<dyn PageBackend
     if n == 0 {
         return Ok(None);
     }
-    let services: Vec<Arc<dyn Service>> = (0..n)
+    // Each embedded memnode marks and evacuates with a few worker threads of this
+    // process, while the program runs.
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(EMBEDDED_GC_THREADS);
+    let nodes: Vec<Arc<Memnode>> = (0..n)
         .map(|i| {
-            let node: Arc<dyn Service> = Memnode::new(MemnodeConfig {
+            Memnode::new(MemnodeConfig {
                 name: format!("embedded#{i}"),
                 capacity,
-                threads: 1,
+                threads,
                 grace: Duration::from_secs(0),
-            });
-            node
+            })
         })
+        .collect();
+    // Peer links between them (marking traffic, forwarding tables) stay in-process.
+    InprocPeers::install(&nodes);
+    let services: Vec<Arc<dyn Service>> = nodes
+        .into_iter()
+        .map(|node| node as Arc<dyn Service>)
         .collect();
     let nodes = Memnodes::connect_inproc(services, Arc::new(Token::empty()), tenant)
         .map_err(|e| e.to_string())?;

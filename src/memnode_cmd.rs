@@ -4,8 +4,9 @@
 use crate::size::parse_size;
 use clap::Args;
 use semeru_fabric::Token;
-use semeru_memnode::MemnodeConfig;
+use semeru_memnode::{MemnodeConfig, Server, TcpPeers};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Usage error (sysexits `EX_USAGE`).
@@ -34,8 +35,9 @@ pub struct MemnodeArgs {
     /// --status must present the same token; it never travels in clear.
     #[arg(long, value_name = "FILE")]
     token_file: Option<PathBuf>,
-    /// Requests served at the same time (page I/O and control); further ones
-    /// wait. Default: the number of CPUs.
+    /// Requests served at the same time (page I/O and control; further ones
+    /// wait), and the worker threads of each offloaded collection (marking and
+    /// evacuation). Default: the number of CPUs.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=4096))]
     threads: Option<u32>,
     /// Seconds a VM's regions outlive its last connection (a VM that says
@@ -107,11 +109,42 @@ pub fn main(a: MemnodeArgs) -> u8 {
         ),
         grace: a.grace,
     };
-    match semeru_memnode::serve(&a.listen, cfg, token) {
+    match serve(&a.listen, cfg, token) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("error: {e}");
             EXIT_UNAVAILABLE
         }
     }
+}
+
+/// Binds, installs the peer connector (offloaded marking reaches the other
+/// memnodes of a VM over TCP, proving the same token), says `semeru memnode
+/// listening on ADDR (capacity C)` on stderr, and serves until killed.
+fn serve(listen: &str, cfg: MemnodeConfig, token: Token) -> Result<(), String> {
+    let peers = Arc::new(TcpPeers {
+        token: token.clone(),
+    });
+    let secured = !token.is_empty();
+    let server = Server::bind(listen, cfg, token)?;
+    server.node().set_peer_connector(peers);
+    let cfg = server.node().config();
+    tracing::info!(
+        "memnode {}: capacity {} bytes, {} request and GC worker threads, grace {:?}, {}",
+        cfg.name,
+        cfg.capacity,
+        cfg.threads,
+        cfg.grace,
+        if secured {
+            "token required"
+        } else {
+            "no token"
+        }
+    );
+    eprintln!(
+        "semeru memnode listening on {} (capacity {})",
+        server.local_addr(),
+        semeru_memnode::status::human_bytes(cfg.capacity)
+    );
+    server.run()
 }
