@@ -85,6 +85,14 @@ pub struct TenantStatus {
     pub bytes_read: u64,
     pub bytes_written: u64,
     pub layouts: u32,
+    /// Offloaded old-space cycles run for the tenant (ended or running).
+    pub gc_cycles: u64,
+    /// Bytes marked by those cycles on this memnode.
+    pub gc_marked_bytes: u64,
+    /// Bytes this memnode evacuated for the tenant.
+    pub gc_evacuated_bytes: u64,
+    /// Bytes of marking refs this memnode sent to peers for the tenant.
+    pub gc_peer_bytes: u64,
 }
 
 /// A `Status` reply: the memnode's figures.
@@ -612,6 +620,10 @@ impl Msg {
                     f.u64(t.bytes_read);
                     f.u64(t.bytes_written);
                     f.u32(t.layouts);
+                    f.u64(t.gc_cycles);
+                    f.u64(t.gc_marked_bytes);
+                    f.u64(t.gc_evacuated_bytes);
+                    f.u64(t.gc_peer_bytes);
                 }
                 f.u64(s.frames_in);
                 f.u64(s.frames_out);
@@ -821,7 +833,7 @@ impl Msg {
                 let capacity = r.u64("capacity")?;
                 let used = r.u64("used")?;
                 let uptime_ms = r.u64("uptime")?;
-                let n = r.count("tenant count", 64)?;
+                let n = r.count("tenant count", 96)?;
                 let mut tenants = Vec::with_capacity(n);
                 for _ in 0..n {
                     tenants.push(TenantStatus {
@@ -834,6 +846,10 @@ impl Msg {
                         bytes_read: r.u64("bytes read")?,
                         bytes_written: r.u64("bytes written")?,
                         layouts: r.u32("layouts")?,
+                        gc_cycles: r.u64("gc cycles")?,
+                        gc_marked_bytes: r.u64("gc marked bytes")?,
+                        gc_evacuated_bytes: r.u64("gc evacuated bytes")?,
+                        gc_peer_bytes: r.u64("gc peer bytes")?,
                     });
                 }
                 Msg::Status(NodeStatus {

@@ -76,6 +76,10 @@ fn samples() -> Vec<Msg> {
                 bytes_read: 40960,
                 bytes_written: 45056,
                 layouts: 12,
+                gc_cycles: 3,
+                gc_marked_bytes: 4096,
+                gc_evacuated_bytes: 512,
+                gc_peer_bytes: 64,
             }],
             frames_in: 1,
             frames_out: 2,
@@ -422,7 +426,7 @@ fn arb_code() -> impl Strategy<Value = ErrorCode> {
 }
 
 fn arb_tenant_status() -> impl Strategy<Value = TenantStatus> {
-    (any::<[u64; 7]>(), any::<u32>(), any::<u32>()).prop_map(|(v, c, l)| TenantStatus {
+    (any::<[u64; 11]>(), any::<u32>(), any::<u32>()).prop_map(|(v, c, l)| TenantStatus {
         tenant: v[0],
         regions: v[1],
         bytes: v[2],
@@ -432,6 +436,10 @@ fn arb_tenant_status() -> impl Strategy<Value = TenantStatus> {
         bytes_read: v[5],
         bytes_written: v[6],
         layouts: l,
+        gc_cycles: v[7],
+        gc_marked_bytes: v[8],
+        gc_evacuated_bytes: v[9],
+        gc_peer_bytes: v[10],
     })
 }
 

@@ -69,6 +69,19 @@ pub(crate) struct TenantData {
 }
 
 impl TenantData {
+    /// GC figures of the ended cycles plus the running one.
+    pub fn all_gc_totals(&self) -> GcTotals {
+        let mut tot = self.gc_totals;
+        if let Some(gc) = &self.gc {
+            let c = gc.totals();
+            tot.cycles += c.cycles;
+            tot.marked_bytes += c.marked_bytes;
+            tot.evacuated_bytes += c.evacuated_bytes;
+            tot.peer_bytes += c.peer_bytes;
+        }
+        tot
+    }
+
     /// Ends the running cycle, if any, adding its figures to the totals.
     /// Returns it so the caller can join its workers outside the lock.
     pub fn take_gc(&mut self) -> Option<Arc<GcCycle>> {
@@ -208,16 +221,8 @@ impl Memnode {
     /// GC figures of tenant `t`: ended cycles plus the running one.
     pub fn gc_totals(&self, t: TenantId) -> Option<GcTotals> {
         let data = lock(&self.tenants).get(&t)?.data.clone();
-        let d = lock(&data);
-        let mut tot = d.gc_totals;
-        if let Some(gc) = &d.gc {
-            let c = gc.totals();
-            tot.cycles += c.cycles;
-            tot.marked_bytes += c.marked_bytes;
-            tot.evacuated_bytes += c.evacuated_bytes;
-            tot.peer_bytes += c.peer_bytes;
-        }
-        Some(tot)
+        let totals = lock(&data).all_gc_totals();
+        Some(totals)
     }
 
     /// Capacity, use, uptime, every alive tenant (by id) and the traffic.
@@ -227,6 +232,7 @@ impl Memnode {
             map.iter()
                 .map(|(&tenant, e)| {
                     let d = lock(&e.data);
+                    let gc = d.all_gc_totals();
                     TenantStatus {
                         tenant,
                         regions: d.regions.len() as u64,
@@ -237,6 +243,10 @@ impl Memnode {
                         bytes_read: d.bytes_read,
                         bytes_written: d.bytes_written,
                         layouts: d.layouts.as_ref().map_or(0, |l| l.len() as u32),
+                        gc_cycles: gc.cycles,
+                        gc_marked_bytes: gc.marked_bytes,
+                        gc_evacuated_bytes: gc.evacuated_bytes,
+                        gc_peer_bytes: gc.peer_bytes,
                     }
                 })
                 .collect()

@@ -7,13 +7,13 @@
 use semeru_fabric::proto::{mark_kind, region_kind};
 use semeru_fabric::{
     inproc, Client, ErrorCode, FabricError, GcRegion, Msg, PageRef, Purpose, Role, Service,
-    TenantId, Token,
+    TcpTransport, TenantId, Token,
 };
 use semeru_gc::addr::Addr;
 use semeru_gc::classes::ClassTable;
 use semeru_gc::layout::{ClassId, ElemKind, InstanceLayout, Layout};
 use semeru_gc::metadata::bot::BlockOffsetTable;
-use semeru_memnode::{InprocPeers, Memnode, MemnodeConfig};
+use semeru_memnode::{format_status, InprocPeers, Memnode, MemnodeConfig, Server};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -243,6 +243,10 @@ fn setup(n: usize, threads: usize) -> (Vec<Arc<Memnode>>, Vec<Client>) {
 
 fn begin(ctl: &mut [Client], cycle: u32, regions: Vec<GcRegion>) {
     let peers: Vec<String> = (0..ctl.len()).map(|i| format!("embedded#{i}")).collect();
+    begin_named(ctl, cycle, regions, peers)
+}
+
+fn begin_named(ctl: &mut [Client], cycle: u32, regions: Vec<GcRegion>, peers: Vec<String>) {
     for (i, c) in ctl.iter_mut().enumerate() {
         ok(
             c,
@@ -690,6 +694,113 @@ fn evacuation_and_fixup_across_two_memnodes() {
     }
     let t0 = ns[0].gc_totals(TENANT).expect("totals");
     assert_eq!((t0.cycles, t0.evacuated_bytes), (1, 80));
+    let st = ns[0].status();
+    assert_eq!(
+        (st.tenants[0].gc_cycles, st.tenants[0].gc_evacuated_bytes),
+        (1, 80)
+    );
+    let text = format_status("embedded#0", &st);
+    assert!(
+        text.contains("gc cycles") && text.contains("80 B"),
+        "{text}"
+    );
+}
+
+/// Two TCP daemons: peer links are TCP connections with the daemons' token.
+#[test]
+fn tcp_memnodes_mark_and_fix_across_peer_links() {
+    let tok = Token::new(b"tcp-peers".to_vec());
+    let mut addrs = Vec::new();
+    let mut ns = Vec::new();
+    for _ in 0..2 {
+        let server = Server::bind(
+            "127.0.0.1:0",
+            MemnodeConfig {
+                name: String::new(),
+                capacity: 64 << 20,
+                threads: 2,
+                grace: Duration::from_secs(5),
+            },
+            tok.clone(),
+        )
+        .expect("bind");
+        ns.push(server.node().clone());
+        addrs.push(server.spawn().expect("spawn").to_string());
+    }
+    let mut ctl: Vec<Client> = addrs
+        .iter()
+        .map(|a| {
+            let t = TcpTransport::connect(a, Duration::from_secs(5)).expect("connect");
+            Client::connect(Box::new(t), &tok, TENANT, Role::Control).expect("handshake")
+        })
+        .collect();
+    let blob = classes().encode_table();
+    for c in &mut ctl {
+        ok(c, Msg::UploadLayouts { blob: blob.clone() });
+    }
+    let mut h = Heap::new();
+    h.region(2, 0);
+    h.region(3, 1);
+    let mut list = Vec::new();
+    for i in 0..3000u32 {
+        list.push(h.node(2 + i % 2, u64::from(i)));
+    }
+    for w in list.windows(2) {
+        h.set(w[0], 0, w[1]);
+    }
+    h.upload(&mut ctl);
+    begin_named(&mut ctl, 4, h.gc_regions(), addrs.clone());
+    mark(&mut ctl, &h, 4, mark_kind::ROOT, &[list[0]]);
+    assert_eq!(terminate(&mut ctl, 4), 3000);
+    // Evacuate region 3 (memnode 1) and fix memnode 0's refs into it.
+    ok(
+        &mut ctl[1],
+        Msg::AllocRegion {
+            region: 5,
+            bytes: RB as u32,
+        },
+    );
+    let ev = call(
+        &mut ctl[1],
+        Msg::GcEvacuate {
+            cycle: 4,
+            sources: vec![3],
+            dests: vec![5],
+        },
+    )
+    .expect("evacuate");
+    assert!(matches!(
+        ev,
+        Msg::GcEvacuated {
+            moved_objects: 1500,
+            ..
+        }
+    ));
+    let f0 = call(
+        &mut ctl[0],
+        Msg::GcFixup {
+            cycle: 4,
+            tops: vec![(2, h.top(2))],
+        },
+    )
+    .expect("fixup");
+    assert!(
+        matches!(
+            f0,
+            Msg::GcFixed {
+                fixed_refs: 1500,
+                ..
+            }
+        ),
+        "{f0:?}"
+    );
+    let r2 = read_region(&mut ctl[0], 2);
+    // list[0] (region 2) → list[1], the first object moved: now at region 5's base.
+    assert_eq!(u32_at(&r2, off_of(list[0]) + 8), at(5, 0));
+    assert_eq!(ns[0].status().tenants[0].connections, 1);
+    for c in &mut ctl {
+        ok(c, Msg::GcEnd { cycle: 4 });
+    }
 }
 
 /// A humongous reference array spanning two regions, its last elements in
