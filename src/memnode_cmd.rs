@@ -4,9 +4,8 @@
 use crate::size::parse_size;
 use clap::Args;
 use semeru_fabric::Token;
-use semeru_memnode::{MemnodeConfig, Server, TcpPeers};
+use semeru_memnode::MemnodeConfig;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Usage error (sysexits `EX_USAGE`).
@@ -109,42 +108,13 @@ pub fn main(a: MemnodeArgs) -> u8 {
         ),
         grace: a.grace,
     };
-    match serve(&a.listen, cfg, token) {
+    // The daemon reaches the other memnodes of a VM (offloaded marking,
+    // forwarding tables) over TCP with this same token (`TcpPeers`).
+    match semeru_memnode::serve(&a.listen, cfg, token) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("error: {e}");
             EXIT_UNAVAILABLE
         }
     }
-}
-
-/// Binds, installs the peer connector (offloaded marking reaches the other
-/// memnodes of a VM over TCP, proving the same token), says `semeru memnode
-/// listening on ADDR (capacity C)` on stderr, and serves until killed.
-fn serve(listen: &str, cfg: MemnodeConfig, token: Token) -> Result<(), String> {
-    let peers = Arc::new(TcpPeers {
-        token: token.clone(),
-    });
-    let secured = !token.is_empty();
-    let server = Server::bind(listen, cfg, token)?;
-    server.node().set_peer_connector(peers);
-    let cfg = server.node().config();
-    tracing::info!(
-        "memnode {}: capacity {} bytes, {} request and GC worker threads, grace {:?}, {}",
-        cfg.name,
-        cfg.capacity,
-        cfg.threads,
-        cfg.grace,
-        if secured {
-            "token required"
-        } else {
-            "no token"
-        }
-    );
-    eprintln!(
-        "semeru memnode listening on {} (capacity {})",
-        server.local_addr(),
-        semeru_memnode::status::human_bytes(cfg.capacity)
-    );
-    server.run()
 }
