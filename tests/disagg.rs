@@ -207,15 +207,34 @@ fn heap_mode_flags_are_checked() {
         vec!["run", "--cache", "150%", &c],
         vec!["run", "--memnodes", "0", "--memnode", "127.0.0.1:7070", &c],
         vec!["run", "--gc", "sideways", &c],
+        vec!["run", "--gc-trigger", "0%", &c],
+        vec!["run", "--gc-trigger", "150%", &c],
+        vec!["run", "--gc-trigger", "half", &c],
+        vec!["run", "--gc-evac-live", "-3%", &c],
+        vec!["run", "--gc-evac-live", "101%", &c],
     ] {
         let o = semeru(&bad, Duration::from_secs(30));
         assert_eq!(o.code, 64, "{bad:?}: {}", text(&o.stderr));
     }
-    let o = semeru(
-        &["run", "--cache", "25%", "--memnodes", "3", &c, "256", "2"],
-        Duration::from_secs(60),
-    );
-    assert_eq!(o.code, 0, "{}", text(&o.stderr));
+    for ok in [
+        vec!["run", "--cache", "25%", "--memnodes", "3", &c, "256", "2"],
+        vec![
+            "run",
+            "--gc",
+            "local",
+            "--gc-trigger",
+            "30%",
+            "--gc-evac-live",
+            "50",
+            &c,
+            "256",
+            "2",
+        ],
+        vec!["run", "--gc", "offload", "--memnodes", "0", &c, "256", "2"],
+    ] {
+        let o = semeru(&ok, Duration::from_secs(60));
+        assert_eq!(o.code, 0, "{ok:?}: {}", text(&o.stderr));
+    }
 }
 
 #[test]
