@@ -79,6 +79,22 @@ impl BlockOffsetTable {
         Addr(self.old_base + ((i as u64) << LOG_CARD_BYTES))
     }
 
+    /// The raw entries of the cards covering `[from, to)` (a memnode builds
+    /// them for the regions it fills; the VM installs them with
+    /// [`BlockOffsetTable::import`]).
+    pub fn export(&self, from: Addr, to: Addr) -> Vec<u16> {
+        let c0 = ((from.0 - self.old_base) >> LOG_CARD_BYTES) as usize;
+        let c1 = ((to.0 - self.old_base).div_ceil(CARD_BYTES)) as usize;
+        self.back[c0..c1.max(c0)].to_vec()
+    }
+
+    /// Installs raw entries exported for cards starting at the card of `from`.
+    pub fn import(&mut self, from: Addr, entries: &[u16]) {
+        let c0 = (((from.0 - self.old_base) >> LOG_CARD_BYTES) as usize).min(self.back.len());
+        let n = entries.len().min(self.back.len() - c0);
+        self.back[c0..c0 + n].copy_from_slice(&entries[..n]);
+    }
+
     /// Forgets `[from, to)` (a freed region).
     pub fn reset(&mut self, from: Addr, to: Addr) {
         let c0 = ((from.0 - self.old_base) >> LOG_CARD_BYTES) as usize;
