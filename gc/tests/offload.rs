@@ -15,7 +15,7 @@ use semeru_gc::{ElemKind, GcMode, Heap, HeapConfig, Ref};
 
 fn offload_config() -> HeapConfig {
     HeapConfig {
-        heap_bytes: 8 << 20,
+        heap_bytes: 16 << 20,
         young_bytes: 512 << 10,
         region_bytes: 64 << 10,
         tenure_age: 2,
@@ -40,10 +40,36 @@ struct Model {
     next: i32,
 }
 
-/// A random walk from a random non-null root: (heap ref, model id).
+/// Root slots of the tests; `m.roots` also covers the elements of the
+/// backbone array (root `BACKBONE`), after them.
+const NROOTS: usize = 24;
+const TMP: usize = NROOTS;
+const BACKBONE: usize = NROOTS + 1;
+const BACKBONE_LEN: u32 = 2048;
+
+/// Program slot `i`: a root, or an element of the backbone array.
+fn get_slot(h: &Heap, roots: &Roots, i: usize) -> Ref {
+    if i < NROOTS {
+        roots.0[i]
+    } else {
+        let k = (i - NROOTS) as u32;
+        h.read_ref(roots.0[BACKBONE], Heap::elem_offset(ElemKind::Ref, k))
+    }
+}
+
+fn set_slot(h: &mut Heap, roots: &mut Roots, i: usize, v: Ref) {
+    if i < NROOTS {
+        roots.0[i] = v;
+    } else {
+        let k = (i - NROOTS) as u32;
+        h.write_ref(roots.0[BACKBONE], Heap::elem_offset(ElemKind::Ref, k), v);
+    }
+}
+
+/// A random walk from a random non-null slot: (heap ref, model id).
 fn walk(h: &Heap, m: &Model, roots: &Roots, rng: &mut Rng) -> Option<(Ref, i32)> {
     let i = rng.below(m.roots.len() as u64) as usize;
-    let (mut r, mut id) = (roots.0[i], m.roots[i]);
+    let (mut r, mut id) = (get_slot(h, roots, i), m.roots[i]);
     if id == 0 {
         assert!(r.is_null());
         return None;
@@ -70,7 +96,7 @@ fn check(h: &Heap, m: &Model, roots: &Roots) {
     let mut seen = HashSet::new();
     let mut work: Vec<(Ref, i32)> = Vec::new();
     for (i, &id) in m.roots.iter().enumerate() {
-        let r = roots.0[i];
+        let r = get_slot(h, roots, i);
         assert_eq!(r.is_null(), id == 0, "root {i}");
         if id != 0 {
             work.push((r, id));
@@ -95,31 +121,55 @@ fn check(h: &Heap, m: &Model, roots: &Roots) {
 
 fn random_mutator(nodes: usize, seed: u64, ops: usize) -> OffMock {
     let (mut h, mock) = offload_heap(offload_config(), nodes, 40);
-    let nroots = 24;
+    let nroots = NROOTS + BACKBONE_LEN as usize;
     let mut rng = Rng(seed | 1);
-    let mut roots = Roots(vec![Ref::NULL; nroots + 1]);
-    let tmp = nroots;
+    let mut roots = Roots(vec![Ref::NULL; BACKBONE + 1]);
+    let tmp = TMP;
+    let bb = h
+        .alloc_array(REF_ARRAY, BACKBONE_LEN, &mut roots)
+        .expect("backbone");
+    roots.0[BACKBONE] = bb;
     let mut m = Model {
         nodes: HashMap::new(),
-        roots: vec![0; nroots + 1],
+        roots: vec![0; nroots],
         next: 1,
     };
     for op in 0..ops {
         match rng.below(100) {
-            0..=34 => {
+            0..=24 => {
                 let slot = rng.below(nroots as u64) as usize;
                 let id = m.next;
                 m.next += 1;
-                node(&mut h, &mut roots, slot, id);
+                let r = h.alloc(NODE, &mut roots).expect("node");
+                h.write::<i32>(r, PAYLOAD, id);
                 m.nodes.insert(id, [0, 0]);
-                m.roots[slot] = id;
+                // Linked into the graph, or into a root.
+                roots.0[tmp] = r;
+                let at = if rng.below(3) == 0 {
+                    None
+                } else {
+                    walk(&h, &m, &roots, &mut rng)
+                };
+                let r = roots.0[tmp];
+                roots.0[tmp] = Ref::NULL;
+                match at {
+                    Some((x, xid)) => {
+                        let f = rng.below(2) as usize;
+                        h.write_ref(x, if f == 0 { A } else { B }, r);
+                        m.nodes.get_mut(&xid).unwrap()[f] = id;
+                    }
+                    None => {
+                        set_slot(&mut h, &mut roots, slot, r);
+                        m.roots[slot] = id;
+                    }
+                }
             }
-            35..=69 => {
+            25..=54 => {
                 // node.f = some reachable node (or null).
                 let Some((x, xid)) = walk(&h, &m, &roots, &mut rng) else {
                     continue;
                 };
-                let (y, yid) = if rng.below(8) == 0 {
+                let (y, yid) = if rng.below(16) == 0 {
                     (Ref::NULL, 0)
                 } else {
                     walk(&h, &m, &roots, &mut rng).unwrap_or((Ref::NULL, 0))
@@ -128,34 +178,59 @@ fn random_mutator(nodes: usize, seed: u64, ops: usize) -> OffMock {
                 h.write_ref(x, if f == 0 { A } else { B }, y);
                 m.nodes.get_mut(&xid).unwrap()[f] = yid;
             }
-            70..=79 => {
+            55..=64 => {
+                // The SATB case: a reference moves (to a root or another
+                // node) and its old slot is cleared.
+                let Some((x, xid)) = walk(&h, &m, &roots, &mut rng) else {
+                    continue;
+                };
+                let f = rng.below(2) as usize;
+                let off = if f == 0 { A } else { B };
+                let (c, cid) = (h.read_ref(x, off), m.nodes[&xid][f]);
+                if rng.below(2) == 0 {
+                    let slot = rng.below(nroots as u64) as usize;
+                    set_slot(&mut h, &mut roots, slot, c);
+                    m.roots[slot] = cid;
+                } else if let Some((z, zid)) = walk(&h, &m, &roots, &mut rng) {
+                    let g = rng.below(2) as usize;
+                    h.write_ref(z, if g == 0 { A } else { B }, c);
+                    m.nodes.get_mut(&zid).unwrap()[g] = cid;
+                }
+                if m.nodes[&xid][f] == cid {
+                    h.write_ref(x, off, Ref::NULL);
+                    m.nodes.get_mut(&xid).unwrap()[f] = 0;
+                }
+            }
+            65..=69 => {
                 let slot = rng.below(nroots as u64) as usize;
                 let (y, yid) = if rng.below(3) == 0 {
                     (Ref::NULL, 0)
                 } else {
                     walk(&h, &m, &roots, &mut rng).unwrap_or((Ref::NULL, 0))
                 };
-                roots.0[slot] = y;
+                set_slot(&mut h, &mut roots, slot, y);
                 m.roots[slot] = yid;
             }
-            80..=89 => {
+            70..=89 => {
                 // Garbage, now and then humongous.
-                let len = if rng.below(20) == 0 { 20_000 } else { 100 };
+                let len = if rng.below(50) == 0 { 20_000 } else { 100 };
                 let a = h.alloc_array(INT_ARRAY, len, &mut roots).expect("garbage");
                 roots.0[tmp] = a;
                 roots.0[tmp] = Ref::NULL;
             }
-            90..=94 => {
+            90..=91 => {
                 if h.old_cycle_active() {
-                    h.finish_old_cycle(&mut roots);
-                    check(&h, &m, &roots);
+                    if rng.below(4) == 0 {
+                        h.finish_old_cycle(&mut roots);
+                        check(&h, &m, &roots);
+                    }
                 } else {
                     h.start_old_cycle(&mut roots);
                 }
             }
-            95..=97 => h.collect(false, &mut roots),
+            92..=94 => h.collect(false, &mut roots),
             _ => {
-                if rng.below(4) == 0 {
+                if rng.below(100) == 0 {
                     h.collect(true, &mut roots);
                 }
             }
@@ -171,6 +246,7 @@ fn random_mutator(nodes: usize, seed: u64, ops: usize) -> OffMock {
     h.verify(&mut roots).expect("heap verifies");
     let s = h.stats();
     let off = s.offload.clone().expect("offload stats");
+    eprintln!("{nodes} memnodes: {off:?} {:?}", s.by_kind());
     assert!(off.cycles >= 3, "cycles: {off:?}");
     assert!(off.marked_bytes > 0);
     assert_eq!(s.count("initial-mark") as u64, off.cycles);
@@ -214,7 +290,7 @@ fn old_list(h: &mut Heap, roots: &mut Roots, n: i32) {
 
 #[test]
 fn reference_moved_between_memnodes_during_marking_survives() {
-    let (mut h, mock) = offload_heap(offload_config(), 2, 1);
+    let (mut h, mock) = offload_heap(offload_config(), 2, 1000);
     let mut roots = Roots(vec![Ref::NULL; 4]);
     old_list(&mut h, &mut roots, 20_000);
     assert!(h.stats().count("evacuate") > 0 || h.stats().full_count() > 0);

@@ -73,6 +73,9 @@ pub struct Cycle {
     begin_regions: Vec<RegionId>,
     /// The SATB log not yet shipped.
     satb: Vec<Ref>,
+    /// Regions found empty at remark: their memory is released, their ids
+    /// are reserved until the cycle ends.
+    dead: Vec<RegionId>,
     /// When the initial-mark pause ended.
     marking_since: Instant,
     /// Milliseconds of concurrent marking, once termination was seen.
@@ -351,6 +354,7 @@ impl Generational {
             tams,
             begin_regions,
             satb: Vec::with_capacity(SATB_BATCH),
+            dead: Vec::new(),
             marking_since: Instant::now(),
             concurrent_ms: None,
             last: None,
@@ -378,6 +382,9 @@ impl Generational {
         if let Some(c) = self.cycle.take() {
             self.satb_active = false;
             check(backend(mem).gc_end(c.id));
+            for &r in &c.dead {
+                self.regions.release(r);
+            }
             let s = self.offload_stats();
             s.cycles += 1;
             s.marked_bytes += c.progress.marked_bytes;
@@ -476,14 +483,21 @@ impl Generational {
             let g = self.geom;
             k.clear_range(g.old_base(), Addr(g.total_bytes() as u64));
         }
-        {
-            let mut view = LocalView { mem, classes };
-            for r in empty {
-                freed += match self.regions.get(r).space {
-                    Space::HumongousStart { regions } => regions as u64,
-                    _ => 1,
-                };
-                self.free_region(&mut view, r);
+        // Their memory goes back to the memnodes now; their ids stay taken
+        // until the cycle ends, so no promotion or evacuation reuses a
+        // region the memnodes still know with this cycle's marks.
+        let mut c = c;
+        for r in empty {
+            let n = match self.regions.get(r).space {
+                Space::HumongousStart { regions } => regions,
+                _ => 1,
+            };
+            freed += n as u64;
+            for i in r.0..r.0 + n {
+                let q = RegionId(i);
+                self.bot.reset(self.regions.base(q), self.regions.end(q));
+                mem.release_region(q);
+                c.dead.push(q);
             }
         }
         let log_id = c.log_id;
@@ -597,11 +611,17 @@ impl Generational {
             }
         }
         // d. Every memnode fixes the regions that stay.
+        let mut skip = is_source.clone();
+        if let Some(c) = self.cycle.as_ref() {
+            for &r in &c.dead {
+                skip[r.0 as usize] = true;
+            }
+        }
         let tops: Vec<(RegionId, u32)> = self
             .regions
             .old_regions()
             .into_iter()
-            .filter(|&r| !is_source[r.0 as usize])
+            .filter(|&r| !skip[r.0 as usize])
             .filter(|&r| !matches!(self.regions.get(r).space, Space::HumongousCont { .. }))
             .map(|r| {
                 let off = self.regions.get(r).top.0 - self.regions.base(r).0;
@@ -644,6 +664,11 @@ impl Generational {
         }
         check(backend(mem).gc_end(id));
         let c = self.cycle.take();
+        if let Some(c) = c.as_ref() {
+            for &r in &c.dead {
+                self.regions.release(r);
+            }
+        }
         self.satb_active = false;
         let over = self.over_limit(mem);
         self.nursery.eden_limit = if over {
