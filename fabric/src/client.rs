@@ -23,6 +23,8 @@ pub struct Client {
     broken: Option<String>,
     /// A `PageIo` sent and not yet answered: (bytes expected, purpose).
     pending: Option<(u64, Purpose)>,
+    /// A request sent by [`Client::start_call`] and not yet answered.
+    pending_call: Option<Purpose>,
     buf: Vec<u8>,
 }
 
@@ -76,6 +78,7 @@ impl Client {
             counters: Arc::new(Counters::new()),
             broken: None,
             pending: None,
+            pending_call: None,
             buf: Vec::new(),
         };
         let hello = Msg::Hello {
@@ -166,6 +169,17 @@ impl Client {
         }
     }
 
+    /// No request may be in flight.
+    fn check_idle(&self) -> Result<(), FabricError> {
+        if self.pending.is_some() || self.pending_call.is_some() {
+            return Err(FabricError::Protocol(format!(
+                "{}: a request is pending",
+                self.who()
+            )));
+        }
+        Ok(())
+    }
+
     /// Remembers a transport failure: the connection is unusable afterwards.
     fn poison<T>(&mut self, r: Result<T, FabricError>) -> Result<T, FabricError> {
         if let Err(e) = &r {
@@ -179,12 +193,7 @@ impl Client {
     /// Sends `self.buf` (one encoded frame), counts it, and returns the reply body.
     fn round_trip(&mut self, purpose: Purpose) -> Result<Vec<u8>, FabricError> {
         self.check()?;
-        if self.pending.is_some() {
-            return Err(FabricError::Protocol(format!(
-                "{}: a PageIo is pending",
-                self.who()
-            )));
-        }
+        self.check_idle()?;
         if self.buf.len() > MAX_FRAME + 4 {
             return Err(FabricError::Protocol(format!(
                 "{}: request of {} bytes exceeds the frame limit of {MAX_FRAME}",
@@ -220,6 +229,49 @@ impl Client {
         }
     }
 
+    /// The first half of [`Client::call`]: sends the request. Lets a caller
+    /// with several memnodes send every request before waiting for any reply.
+    /// Until [`Client::finish_call`], no other request may be sent.
+    pub fn start_call(&mut self, req: &Msg, purpose: Purpose) -> Result<(), FabricError> {
+        self.check()?;
+        self.check_idle()?;
+        self.buf.clear();
+        req.encode(&mut self.buf);
+        if self.buf.len() > MAX_FRAME + 4 {
+            return Err(FabricError::Protocol(format!(
+                "{}: request of {} bytes exceeds the frame limit of {MAX_FRAME}",
+                self.who(),
+                self.buf.len()
+            )));
+        }
+        let r = self.t.send(&self.buf);
+        self.poison(r)?;
+        self.counters.sent(purpose, self.buf.len());
+        self.pending_call = Some(purpose);
+        Ok(())
+    }
+
+    /// The second half of [`Client::call`]: waits for the reply. An `Error`
+    /// reply becomes `FabricError::Remote`.
+    pub fn finish_call(&mut self) -> Result<Msg, FabricError> {
+        let Some(purpose) = self.pending_call.take() else {
+            return Err(FabricError::Protocol(format!(
+                "{}: no request is pending",
+                self.who()
+            )));
+        };
+        let r = self.t.recv();
+        let body = self.poison(r)?;
+        self.counters.received(purpose, body.len() + 4);
+        self.counters.round_trip(purpose);
+        let r = Msg::decode(&body)
+            .map_err(|e| FabricError::Protocol(format!("{}: bad reply: {e}", self.who())));
+        match self.poison(r)? {
+            Msg::Error { code, message } => Err(remote(&self.who(), code, message)),
+            m => Ok(m),
+        }
+    }
+
     /// `PageIo` → `PageData` in one round trip: stores `writes`, then appends
     /// the bytes of `reads` to `out`, in order. The request's write part counts
     /// as `WriteBack` (`GcWriteBack` when `gc`), its read part and the reply as
@@ -246,12 +298,7 @@ impl Client {
         gc: bool,
     ) -> Result<(), FabricError> {
         self.check()?;
-        if self.pending.is_some() {
-            return Err(FabricError::Protocol(format!(
-                "{}: a PageIo is already pending",
-                self.who()
-            )));
-        }
+        self.check_idle()?;
         let (fetch, wb) = if gc {
             (Purpose::GcFetch, Purpose::GcWriteBack)
         } else {

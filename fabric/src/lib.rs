@@ -29,8 +29,8 @@ pub use client::Client;
 pub use counters::{CounterSnapshot, Counters, Purpose};
 pub use error::FabricError;
 pub use proto::{
-    ErrorCode, Msg, NodeInfo, NodeStatus, PageRef, ProtoError, Role, TenantId, TenantStatus, MAGIC,
-    MAX_FRAME, VERSION,
+    ErrorCode, GcRegion, Msg, NodeInfo, NodeStatus, PageRef, ProtoError, Role, TenantId,
+    TenantStatus, MAGIC, MAX_FRAME, VERSION,
 };
 pub use server::{serve_connection, serve_tcp, ServerConn, Service, Session};
 pub use transport::{inproc, TcpTransport, Transport, DEFAULT_TIMEOUT};

@@ -29,6 +29,10 @@ pub enum Role {
     Control,
     /// `semeru memnode --status`: only `GetStatus` and `Ping`.
     Admin,
+    /// A memnode marking for a tenant, connected to another memnode of that
+    /// tenant (same token). The memnode decides what a peer may send
+    /// (`MarkRefs`, `GetForwarding`, `Ping`).
+    Peer,
 }
 
 impl Role {
@@ -37,6 +41,7 @@ impl Role {
             Role::Data => 0,
             Role::Control => 1,
             Role::Admin => 2,
+            Role::Peer => 3,
         }
     }
 
@@ -45,6 +50,7 @@ impl Role {
             0 => Some(Role::Data),
             1 => Some(Role::Control),
             2 => Some(Role::Admin),
+            3 => Some(Role::Peer),
             _ => None,
         }
     }
@@ -79,6 +85,14 @@ pub struct TenantStatus {
     pub bytes_read: u64,
     pub bytes_written: u64,
     pub layouts: u32,
+    /// Offloaded old-space cycles run for the tenant (ended or running).
+    pub gc_cycles: u64,
+    /// Bytes marked by those cycles on this memnode.
+    pub gc_marked_bytes: u64,
+    /// Bytes this memnode evacuated for the tenant.
+    pub gc_evacuated_bytes: u64,
+    /// Bytes of marking refs this memnode sent to peers for the tenant.
+    pub gc_peer_bytes: u64,
 }
 
 /// A `Status` reply: the memnode's figures.
@@ -94,6 +108,42 @@ pub struct NodeStatus {
     pub bytes_in: u64,
     pub bytes_out: u64,
     pub rejected_connections: u64,
+}
+
+/// One old region in use, as `GcBegin` lists it (every memnode gets them all).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GcRegion {
+    pub region: u32,
+    /// Top at mark start, an offset in the region: objects at or above it are
+    /// live without marking.
+    pub tams: u32,
+    /// One of [`region_kind`].
+    pub kind: u8,
+    /// Regions of the humongous run (at its start), else 1.
+    pub span: u32,
+    /// The index (in `GcBegin::peers`) of the memnode holding the region.
+    pub owner: u16,
+}
+
+/// `GcRegion::kind` values.
+pub mod region_kind {
+    pub const OLD: u8 = 0;
+    pub const HUMONGOUS_START: u8 = 1;
+    pub const CONTINUATION: u8 = 2;
+    /// The largest valid kind.
+    pub const MAX: u8 = CONTINUATION;
+}
+
+/// `MarkRefs::kind` values.
+pub mod mark_kind {
+    /// Roots from the VM at initial mark.
+    pub const ROOT: u8 = 0;
+    /// Overwritten values logged by the SATB barrier.
+    pub const SATB: u8 = 1;
+    /// References found by another memnode's marking (peer links).
+    pub const PEER: u8 = 2;
+    /// The largest valid kind.
+    pub const MAX: u8 = PEER;
 }
 
 /// The code of an `Error` message.
@@ -194,6 +244,93 @@ pub enum Msg {
     Goodbye,
     Ping,
     Ok,
+    // offloaded old collection (Role::Control; MarkRefs and GetForwarding
+    // also on Role::Peer). Wrong or no cycle: `Error{State}`, connection stays.
+    /// Starts marking cycle `cycle`: every old region in use, on every memnode.
+    GcBegin {
+        cycle: u32,
+        log_region: u8,
+        /// References below this are young (ignored by marking).
+        young_refs: u32,
+        /// The receiver's own index in `peers`.
+        self_index: u16,
+        /// The name/address of memnode i (index = `GcRegion::owner`).
+        peers: Vec<String>,
+        regions: Vec<GcRegion>,
+    },
+    /// References to mark (kind: one of [`mark_kind`]).
+    MarkRefs {
+        cycle: u32,
+        kind: u8,
+        refs: Vec<u32>,
+    },
+    /// → `GcProgress`.
+    GcPoll {
+        cycle: u32,
+    },
+    /// A memnode's marking progress, for the VM's termination check.
+    GcProgress {
+        idle: bool,
+        /// Peer `MarkRefs` batches sent.
+        sent: u64,
+        /// Peer `MarkRefs` batches enqueued.
+        received: u64,
+        marked_bytes: u64,
+        marked_objects: u64,
+        peer_bytes: u64,
+    },
+    /// → `GcLive`.
+    GcLiveness {
+        cycle: u32,
+    },
+    /// `(region, live bytes, live objects)` of marked objects below TAMS.
+    GcLive {
+        regions: Vec<(u32, u64, u64)>,
+    },
+    /// Copies the marked objects of `sources` into `dests` → `GcEvacuated`.
+    GcEvacuate {
+        cycle: u32,
+        sources: Vec<u32>,
+        dests: Vec<u32>,
+    },
+    /// Per destination region: its top and its block-offset-table entries
+    /// (u16 little-endian each).
+    GcEvacuated {
+        copied_bytes: u64,
+        moved_objects: u64,
+        dests: Vec<(u32, u32, Vec<u8>)>,
+    },
+    /// Rewrites references to moved objects in the receiver's regions that
+    /// stay; `tops` = `(region, top)` of each of its old regions → `GcFixed`.
+    GcFixup {
+        cycle: u32,
+        tops: Vec<(u32, u32)>,
+    },
+    /// The 4 KiB pages changed: `(region, offset / 4096)`.
+    GcFixed {
+        fixed_refs: u64,
+        pages: Vec<(u32, u32)>,
+    },
+    /// Forwards references → `GcForwarded` (same order; unmoved unchanged).
+    GcForward {
+        cycle: u32,
+        refs: Vec<u32>,
+    },
+    GcForwarded {
+        refs: Vec<u32>,
+    },
+    /// Ends (or aborts) the cycle; the memnode drops its state.
+    GcEnd {
+        cycle: u32,
+    },
+    /// Peer links only: the receiver's forwarding table → `Forwarding`.
+    GetForwarding {
+        cycle: u32,
+    },
+    /// `(from, to)` references.
+    Forwarding {
+        pairs: Vec<(u32, u32)>,
+    },
     // any role (Admin: only Status/Ping)
     GetStatus,
     Status(NodeStatus),
@@ -220,6 +357,21 @@ pub mod ty {
     pub const GET_STATUS: u8 = 30;
     pub const STATUS: u8 = 31;
     pub const ERROR: u8 = 40;
+    pub const GC_BEGIN: u8 = 50;
+    pub const MARK_REFS: u8 = 51;
+    pub const GC_POLL: u8 = 52;
+    pub const GC_PROGRESS: u8 = 53;
+    pub const GC_LIVENESS: u8 = 54;
+    pub const GC_LIVE: u8 = 55;
+    pub const GC_EVACUATE: u8 = 56;
+    pub const GC_EVACUATED: u8 = 57;
+    pub const GC_FIXUP: u8 = 58;
+    pub const GC_FIXED: u8 = 59;
+    pub const GC_FORWARD: u8 = 60;
+    pub const GC_FORWARDED: u8 = 61;
+    pub const GC_END: u8 = 62;
+    pub const GET_FORWARDING: u8 = 63;
+    pub const FORWARDING: u8 = 64;
 }
 
 /// Why a frame body did not decode.
@@ -292,6 +444,19 @@ impl<'a> Frame<'a> {
     fn str(&mut self, s: &str) {
         self.bytes(s.as_bytes());
     }
+    fn u32s(&mut self, v: &[u32]) {
+        self.len(v.len());
+        for x in v {
+            self.u32(*x);
+        }
+    }
+    fn u32_pairs(&mut self, v: &[(u32, u32)]) {
+        self.len(v.len());
+        for (a, b) in v {
+            self.u32(*a);
+            self.u32(*b);
+        }
+    }
     fn page_ref(&mut self, p: &PageRef) {
         self.u32(p.region);
         self.u32(p.offset);
@@ -323,6 +488,21 @@ impl Msg {
             Msg::GetStatus => ty::GET_STATUS,
             Msg::Status(_) => ty::STATUS,
             Msg::Error { .. } => ty::ERROR,
+            Msg::GcBegin { .. } => ty::GC_BEGIN,
+            Msg::MarkRefs { .. } => ty::MARK_REFS,
+            Msg::GcPoll { .. } => ty::GC_POLL,
+            Msg::GcProgress { .. } => ty::GC_PROGRESS,
+            Msg::GcLiveness { .. } => ty::GC_LIVENESS,
+            Msg::GcLive { .. } => ty::GC_LIVE,
+            Msg::GcEvacuate { .. } => ty::GC_EVACUATE,
+            Msg::GcEvacuated { .. } => ty::GC_EVACUATED,
+            Msg::GcFixup { .. } => ty::GC_FIXUP,
+            Msg::GcFixed { .. } => ty::GC_FIXED,
+            Msg::GcForward { .. } => ty::GC_FORWARD,
+            Msg::GcForwarded { .. } => ty::GC_FORWARDED,
+            Msg::GcEnd { .. } => ty::GC_END,
+            Msg::GetForwarding { .. } => ty::GET_FORWARDING,
+            Msg::Forwarding { .. } => ty::FORWARDING,
         }
     }
 
@@ -344,6 +524,21 @@ impl Msg {
             Msg::GetStatus => "GetStatus",
             Msg::Status(_) => "Status",
             Msg::Error { .. } => "Error",
+            Msg::GcBegin { .. } => "GcBegin",
+            Msg::MarkRefs { .. } => "MarkRefs",
+            Msg::GcPoll { .. } => "GcPoll",
+            Msg::GcProgress { .. } => "GcProgress",
+            Msg::GcLiveness { .. } => "GcLiveness",
+            Msg::GcLive { .. } => "GcLive",
+            Msg::GcEvacuate { .. } => "GcEvacuate",
+            Msg::GcEvacuated { .. } => "GcEvacuated",
+            Msg::GcFixup { .. } => "GcFixup",
+            Msg::GcFixed { .. } => "GcFixed",
+            Msg::GcForward { .. } => "GcForward",
+            Msg::GcForwarded { .. } => "GcForwarded",
+            Msg::GcEnd { .. } => "GcEnd",
+            Msg::GetForwarding { .. } => "GetForwarding",
+            Msg::Forwarding { .. } => "Forwarding",
         }
     }
 
@@ -353,6 +548,12 @@ impl Msg {
             self,
             Msg::Hello { .. } | Msg::Challenge { .. } | Msg::Auth { .. } | Msg::Welcome { .. }
         )
+    }
+
+    /// Whether this is one of the offloaded-collection messages (their traffic
+    /// counts as `Purpose::GcControl` on the VM's control links).
+    pub fn is_gc(&self) -> bool {
+        matches!(self.type_byte(), ty::GC_BEGIN..=ty::FORWARDING)
     }
 
     /// Appends the whole frame (length prefix included) to `out`.
@@ -419,6 +620,10 @@ impl Msg {
                     f.u64(t.bytes_read);
                     f.u64(t.bytes_written);
                     f.u32(t.layouts);
+                    f.u64(t.gc_cycles);
+                    f.u64(t.gc_marked_bytes);
+                    f.u64(t.gc_evacuated_bytes);
+                    f.u64(t.gc_peer_bytes);
                 }
                 f.u64(s.frames_in);
                 f.u64(s.frames_out);
@@ -430,6 +635,100 @@ impl Msg {
                 f.u16(*code as u16);
                 f.str(message);
             }
+            Msg::GcBegin {
+                cycle,
+                log_region,
+                young_refs,
+                self_index,
+                peers,
+                regions,
+            } => {
+                f.u32(*cycle);
+                f.u8(*log_region);
+                f.u32(*young_refs);
+                f.u16(*self_index);
+                f.len(peers.len());
+                for p in peers {
+                    f.str(p);
+                }
+                f.len(regions.len());
+                for g in regions {
+                    f.u32(g.region);
+                    f.u32(g.tams);
+                    f.u8(g.kind);
+                    f.u32(g.span);
+                    f.u16(g.owner);
+                }
+            }
+            Msg::MarkRefs { cycle, kind, refs } => {
+                f.u32(*cycle);
+                f.u8(*kind);
+                f.u32s(refs);
+            }
+            Msg::GcPoll { cycle }
+            | Msg::GcLiveness { cycle }
+            | Msg::GcEnd { cycle }
+            | Msg::GetForwarding { cycle } => f.u32(*cycle),
+            Msg::GcProgress {
+                idle,
+                sent,
+                received,
+                marked_bytes,
+                marked_objects,
+                peer_bytes,
+            } => {
+                f.u8(u8::from(*idle));
+                f.u64(*sent);
+                f.u64(*received);
+                f.u64(*marked_bytes);
+                f.u64(*marked_objects);
+                f.u64(*peer_bytes);
+            }
+            Msg::GcLive { regions } => {
+                f.len(regions.len());
+                for (r, b, o) in regions {
+                    f.u32(*r);
+                    f.u64(*b);
+                    f.u64(*o);
+                }
+            }
+            Msg::GcEvacuate {
+                cycle,
+                sources,
+                dests,
+            } => {
+                f.u32(*cycle);
+                f.u32s(sources);
+                f.u32s(dests);
+            }
+            Msg::GcEvacuated {
+                copied_bytes,
+                moved_objects,
+                dests,
+            } => {
+                f.u64(*copied_bytes);
+                f.u64(*moved_objects);
+                f.len(dests.len());
+                for (r, top, bot) in dests {
+                    f.u32(*r);
+                    f.u32(*top);
+                    f.bytes(bot);
+                }
+            }
+            Msg::GcFixup { cycle, tops } => {
+                f.u32(*cycle);
+                f.u32_pairs(tops);
+            }
+            Msg::GcFixed { fixed_refs, pages } => {
+                f.u64(*fixed_refs);
+                f.u32_pairs(pages);
+            }
+            Msg::GcForward { cycle, refs } => {
+                f.u32(*cycle);
+                f.u32s(refs);
+            }
+            Msg::GcForwarded { refs } => f.u32s(refs),
+            Msg::Forwarding { pairs } => f.u32_pairs(pairs),
         }
         f.finish();
     }
@@ -519,14 +818,9 @@ impl Msg {
                 region: r.u32("region")?,
                 bytes: r.u32("region size")?,
             },
-            ty::RELEASE_REGIONS => {
-                let n = r.count("region count", 4)?;
-                let mut regions = Vec::with_capacity(n);
-                for _ in 0..n {
-                    regions.push(r.u32("region")?);
-                }
-                Msg::ReleaseRegions { regions }
-            }
+            ty::RELEASE_REGIONS => Msg::ReleaseRegions {
+                regions: r.u32s("region count", "region")?,
+            },
             ty::UPLOAD_LAYOUTS => Msg::UploadLayouts {
                 blob: r.bytes("layout table")?.to_vec(),
             },
@@ -539,7 +833,7 @@ impl Msg {
                 let capacity = r.u64("capacity")?;
                 let used = r.u64("used")?;
                 let uptime_ms = r.u64("uptime")?;
-                let n = r.count("tenant count", 64)?;
+                let n = r.count("tenant count", 96)?;
                 let mut tenants = Vec::with_capacity(n);
                 for _ in 0..n {
                     tenants.push(TenantStatus {
@@ -552,6 +846,10 @@ impl Msg {
                         bytes_read: r.u64("bytes read")?,
                         bytes_written: r.u64("bytes written")?,
                         layouts: r.u32("layouts")?,
+                        gc_cycles: r.u64("gc cycles")?,
+                        gc_marked_bytes: r.u64("gc marked bytes")?,
+                        gc_evacuated_bytes: r.u64("gc evacuated bytes")?,
+                        gc_peer_bytes: r.u64("gc peer bytes")?,
                     });
                 }
                 Msg::Status(NodeStatus {
@@ -576,6 +874,136 @@ impl Msg {
                     message: r.string("error message")?,
                 }
             }
+            ty::GC_BEGIN => {
+                let cycle = r.u32("cycle")?;
+                let log_region = r.u8("region size")?;
+                let young_refs = r.u32("young refs")?;
+                let self_index = r.u16("self index")?;
+                let n = r.count("peer count", 4)?;
+                let mut peers = Vec::with_capacity(n);
+                for _ in 0..n {
+                    peers.push(r.string("peer")?);
+                }
+                let n = r.count("region count", 15)?;
+                let mut regions = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let region = r.u32("region")?;
+                    let tams = r.u32("tams")?;
+                    let kind = r.u8("region kind")?;
+                    if kind > region_kind::MAX {
+                        return Err(ProtoError::Invalid(format!("region kind {kind}")));
+                    }
+                    regions.push(GcRegion {
+                        region,
+                        tams,
+                        kind,
+                        span: r.u32("span")?,
+                        owner: r.u16("owner")?,
+                    });
+                }
+                Msg::GcBegin {
+                    cycle,
+                    log_region,
+                    young_refs,
+                    self_index,
+                    peers,
+                    regions,
+                }
+            }
+            ty::MARK_REFS => {
+                let cycle = r.u32("cycle")?;
+                let kind = r.u8("mark kind")?;
+                if kind > mark_kind::MAX {
+                    return Err(ProtoError::Invalid(format!("mark kind {kind}")));
+                }
+                Msg::MarkRefs {
+                    cycle,
+                    kind,
+                    refs: r.u32s("ref count", "ref")?,
+                }
+            }
+            ty::GC_POLL => Msg::GcPoll {
+                cycle: r.u32("cycle")?,
+            },
+            ty::GC_PROGRESS => Msg::GcProgress {
+                idle: match r.u8("idle")? {
+                    0 => false,
+                    1 => true,
+                    b => return Err(ProtoError::Invalid(format!("idle flag {b}"))),
+                },
+                sent: r.u64("sent")?,
+                received: r.u64("received")?,
+                marked_bytes: r.u64("marked bytes")?,
+                marked_objects: r.u64("marked objects")?,
+                peer_bytes: r.u64("peer bytes")?,
+            },
+            ty::GC_LIVENESS => Msg::GcLiveness {
+                cycle: r.u32("cycle")?,
+            },
+            ty::GC_LIVE => {
+                let n = r.count("region count", 20)?;
+                let mut regions = Vec::with_capacity(n);
+                for _ in 0..n {
+                    regions.push((
+                        r.u32("region")?,
+                        r.u64("live bytes")?,
+                        r.u64("live objects")?,
+                    ));
+                }
+                Msg::GcLive { regions }
+            }
+            ty::GC_EVACUATE => Msg::GcEvacuate {
+                cycle: r.u32("cycle")?,
+                sources: r.u32s("source count", "source region")?,
+                dests: r.u32s("destination count", "destination region")?,
+            },
+            ty::GC_EVACUATED => {
+                let copied_bytes = r.u64("copied bytes")?;
+                let moved_objects = r.u64("moved objects")?;
+                let n = r.count("destination count", 12)?;
+                let mut dests = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let region = r.u32("destination region")?;
+                    let top = r.u32("top")?;
+                    let bot = r.bytes("block offsets")?;
+                    if bot.len() % 2 != 0 {
+                        return Err(ProtoError::Invalid(format!(
+                            "block offsets of {} bytes (u16 entries)",
+                            bot.len()
+                        )));
+                    }
+                    dests.push((region, top, bot.to_vec()));
+                }
+                Msg::GcEvacuated {
+                    copied_bytes,
+                    moved_objects,
+                    dests,
+                }
+            }
+            ty::GC_FIXUP => Msg::GcFixup {
+                cycle: r.u32("cycle")?,
+                tops: r.u32_pairs("top count", "region top")?,
+            },
+            ty::GC_FIXED => Msg::GcFixed {
+                fixed_refs: r.u64("fixed refs")?,
+                pages: r.u32_pairs("page count", "page")?,
+            },
+            ty::GC_FORWARD => Msg::GcForward {
+                cycle: r.u32("cycle")?,
+                refs: r.u32s("ref count", "ref")?,
+            },
+            ty::GC_FORWARDED => Msg::GcForwarded {
+                refs: r.u32s("ref count", "ref")?,
+            },
+            ty::GC_END => Msg::GcEnd {
+                cycle: r.u32("cycle")?,
+            },
+            ty::GET_FORWARDING => Msg::GetForwarding {
+                cycle: r.u32("cycle")?,
+            },
+            ty::FORWARDING => Msg::Forwarding {
+                pairs: r.u32_pairs("pair count", "forwarding pair")?,
+            },
             other => return Err(ProtoError::UnknownType(other)),
         };
         if !r.b.is_empty() {
@@ -637,6 +1065,28 @@ impl<'a> Reader<'a> {
     fn bytes(&mut self, what: &'static str) -> Result<&'a [u8], ProtoError> {
         let n = self.u32(what)? as usize;
         self.take(n, what)
+    }
+    /// A counted vector of `u32`.
+    fn u32s(&mut self, what: &'static str, item: &'static str) -> Result<Vec<u32>, ProtoError> {
+        let n = self.count(what, 4)?;
+        let mut v = Vec::with_capacity(n);
+        for _ in 0..n {
+            v.push(self.u32(item)?);
+        }
+        Ok(v)
+    }
+    /// A counted vector of `(u32, u32)`.
+    fn u32_pairs(
+        &mut self,
+        what: &'static str,
+        item: &'static str,
+    ) -> Result<Vec<(u32, u32)>, ProtoError> {
+        let n = self.count(what, 8)?;
+        let mut v = Vec::with_capacity(n);
+        for _ in 0..n {
+            v.push((self.u32(item)?, self.u32(item)?));
+        }
+        Ok(v)
     }
     fn string(&mut self, what: &'static str) -> Result<String, ProtoError> {
         let b = self.bytes(what)?;

@@ -350,6 +350,78 @@ fn scripted_server(token: Token, welcome_token: Token) -> Scripted {
 }
 
 #[test]
+fn peer_role_handshake_and_what_the_service_allows() {
+    let mock = Mock::new(1 << 20);
+    let token = Token::new(b"secret".to_vec());
+    let mut conn = open_conn(&mock, &token, 7, Role::Peer);
+    let refs = Msg::MarkRefs {
+        cycle: 3,
+        kind: proto::mark_kind::PEER,
+        refs: vec![1, 2, 3],
+    };
+    assert_eq!(feed(&mut conn, &refs), (Msg::Ok, false));
+    let (r, close) = feed(&mut conn, &Msg::GetForwarding { cycle: 4 });
+    assert_eq!((code_of(&r), close), (ErrorCode::State, false));
+    assert!(conn.is_open());
+    // The service refuses what a peer may not send.
+    let (r, close) = feed(
+        &mut conn,
+        &Msg::AllocRegion {
+            region: 1,
+            bytes: 8,
+        },
+    );
+    assert_eq!((code_of(&r), close), (ErrorCode::State, true));
+    assert_eq!(mock.handled().len(), 3);
+
+    // The same over the in-process transport with a real client.
+    let tok = Arc::new(token);
+    let mut c = Client::connect(
+        inproc(service(&mock), tok.clone(), "embedded#1".into()),
+        &tok,
+        7,
+        Role::Peer,
+    )
+    .unwrap();
+    assert_eq!(c.role(), Role::Peer);
+    assert_eq!(c.call(&refs, Purpose::PeerMark).unwrap(), Msg::Ok);
+    let e = c
+        .call(&Msg::GetForwarding { cycle: 4 }, Purpose::PeerMark)
+        .unwrap_err();
+    assert_eq!(e.remote_code(), Some(ErrorCode::State));
+    assert_eq!(c.call(&Msg::Ping, Purpose::PeerMark).unwrap(), Msg::Ok);
+    assert!(c.counters().bytes(Purpose::PeerMark) > 0);
+}
+
+#[test]
+fn split_calls_and_pending_requests() {
+    let mock = Mock::new(1 << 20);
+    let tok = Arc::new(Token::new(b"t".to_vec()));
+    let mut c = Client::connect(
+        inproc(service(&mock), tok.clone(), "embedded#0".into()),
+        &tok,
+        1,
+        Role::Control,
+    )
+    .unwrap();
+    assert!(c.finish_call().is_err());
+    c.start_call(&Msg::Ping, Purpose::GcControl).unwrap();
+    // Nothing else may be sent while a request is pending.
+    assert!(c.start_call(&Msg::Ping, Purpose::GcControl).is_err());
+    assert!(c.call(&Msg::Ping, Purpose::Control).is_err());
+    assert_eq!(c.finish_call().unwrap(), Msg::Ok);
+    // An Error reply is a remote error; a soft one keeps the connection.
+    c.start_call(&Msg::GetForwarding { cycle: 1 }, Purpose::GcControl)
+        .unwrap();
+    let e = c.finish_call().unwrap_err();
+    assert_eq!(e.remote_code(), Some(ErrorCode::State));
+    assert_eq!(c.call(&Msg::Ping, Purpose::Control).unwrap(), Msg::Ok);
+    let s = c.counters();
+    assert_eq!(s.round_trips(Purpose::GcControl), 2);
+    assert_eq!(s.messages(Purpose::GcControl), 4);
+}
+
+#[test]
 fn handshake_over_a_scripted_transport() {
     let tok = Token::new(b"k".to_vec());
     let t = scripted_server(tok.clone(), tok.clone());

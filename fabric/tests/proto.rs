@@ -1,7 +1,7 @@
 //! Encode/decode round trips, bad frames, and property tests of the decoder.
 
 use proptest::prelude::*;
-use semeru_fabric::proto::{frame_body, ty};
+use semeru_fabric::proto::{frame_body, mark_kind, region_kind, ty};
 use semeru_fabric::*;
 
 fn samples() -> Vec<Msg> {
@@ -76,6 +76,10 @@ fn samples() -> Vec<Msg> {
                 bytes_read: 40960,
                 bytes_written: 45056,
                 layouts: 12,
+                gc_cycles: 3,
+                gc_marked_bytes: 4096,
+                gc_evacuated_bytes: 512,
+                gc_peer_bytes: 64,
             }],
             frames_in: 1,
             frames_out: 2,
@@ -87,7 +91,180 @@ fn samples() -> Vec<Msg> {
             code: ErrorCode::BadAddress,
             message: "région 5 ✗".into(),
         },
+        Msg::Hello {
+            magic: MAGIC,
+            version: VERSION,
+            tenant: 9,
+            role: Role::Peer,
+            nonce: [3; 32],
+        },
+        Msg::GcBegin {
+            cycle: 7,
+            log_region: 20,
+            young_refs: 1 << 24,
+            self_index: 1,
+            peers: vec!["embedded#0".into(), "10.0.0.2:7070".into()],
+            regions: vec![
+                GcRegion {
+                    region: 3,
+                    tams: 4096,
+                    kind: region_kind::OLD,
+                    span: 1,
+                    owner: 0,
+                },
+                GcRegion {
+                    region: 4,
+                    tams: 0,
+                    kind: region_kind::HUMONGOUS_START,
+                    span: 2,
+                    owner: 1,
+                },
+                GcRegion {
+                    region: 5,
+                    tams: 0,
+                    kind: region_kind::CONTINUATION,
+                    span: 1,
+                    owner: 1,
+                },
+            ],
+        },
+        Msg::GcBegin {
+            cycle: 0,
+            log_region: 0,
+            young_refs: 0,
+            self_index: 0,
+            peers: vec![],
+            regions: vec![],
+        },
+        Msg::MarkRefs {
+            cycle: 7,
+            kind: mark_kind::PEER,
+            refs: vec![1, 2, 0xFFFF_FFFF],
+        },
+        Msg::GcPoll { cycle: 7 },
+        Msg::GcProgress {
+            idle: true,
+            sent: 1,
+            received: 2,
+            marked_bytes: 3,
+            marked_objects: 4,
+            peer_bytes: 5,
+        },
+        Msg::GcLiveness { cycle: 7 },
+        Msg::GcLive {
+            regions: vec![(3, 1 << 40, 9), (4, 0, 0)],
+        },
+        Msg::GcEvacuate {
+            cycle: 7,
+            sources: vec![3, 8],
+            dests: vec![11],
+        },
+        Msg::GcEvacuated {
+            copied_bytes: 4000,
+            moved_objects: 20,
+            dests: vec![(11, 4000, vec![0, 0, 1, 0]), (12, 0, vec![])],
+        },
+        Msg::GcFixup {
+            cycle: 7,
+            tops: vec![(4, 1 << 20), (9, 64)],
+        },
+        Msg::GcFixed {
+            fixed_refs: 77,
+            pages: vec![(4, 0), (4, 255)],
+        },
+        Msg::GcForward {
+            cycle: 7,
+            refs: vec![5, 6],
+        },
+        Msg::GcForwarded { refs: vec![50, 6] },
+        Msg::GcEnd { cycle: 7 },
+        Msg::GetForwarding { cycle: 7 },
+        Msg::Forwarding {
+            pairs: vec![(1, 2), (3, 4)],
+        },
     ]
+}
+
+#[test]
+fn gc_messages_are_gc() {
+    for m in samples() {
+        assert_eq!(
+            m.is_gc(),
+            m.name().starts_with("Gc")
+                || matches!(
+                    m,
+                    Msg::MarkRefs { .. } | Msg::GetForwarding { .. } | Msg::Forwarding { .. }
+                ),
+            "{m:?}"
+        );
+    }
+}
+
+#[test]
+fn bad_gc_messages() {
+    // Unknown kinds and flags are invalid, not silently kept.
+    let mut f = Msg::MarkRefs {
+        cycle: 1,
+        kind: mark_kind::ROOT,
+        refs: vec![],
+    }
+    .to_frame();
+    f[4 + 1 + 4] = 3;
+    assert!(matches!(Msg::decode(&f[4..]), Err(ProtoError::Invalid(_))));
+    let mut f = Msg::GcProgress {
+        idle: false,
+        sent: 0,
+        received: 0,
+        marked_bytes: 0,
+        marked_objects: 0,
+        peer_bytes: 0,
+    }
+    .to_frame();
+    f[5] = 2;
+    assert!(matches!(Msg::decode(&f[4..]), Err(ProtoError::Invalid(_))));
+    let mut f = Msg::GcBegin {
+        cycle: 1,
+        log_region: 20,
+        young_refs: 0,
+        self_index: 0,
+        peers: vec![],
+        regions: vec![GcRegion {
+            region: 1,
+            tams: 0,
+            kind: region_kind::OLD,
+            span: 1,
+            owner: 0,
+        }],
+    }
+    .to_frame();
+    // body: type, cycle 4, log 1, young 4, self 2, peers 4, count 4, region 4, tams 4, kind
+    f[4 + 1 + 4 + 1 + 4 + 2 + 4 + 4 + 4 + 4] = 3;
+    assert!(matches!(Msg::decode(&f[4..]), Err(ProtoError::Invalid(_))));
+    // Odd block-offset bytes.
+    let f = Msg::GcEvacuated {
+        copied_bytes: 0,
+        moved_objects: 0,
+        dests: vec![(1, 0, vec![1, 2, 3])],
+    }
+    .to_frame();
+    assert!(matches!(Msg::decode(&f[4..]), Err(ProtoError::Invalid(_))));
+    // Huge counts allocate nothing.
+    for t in [ty::GC_LIVE, ty::GC_FORWARDED, ty::FORWARDING] {
+        let mut body = vec![t];
+        body.extend_from_slice(&u32::MAX.to_le_bytes());
+        assert!(
+            matches!(Msg::decode(&body), Err(ProtoError::Truncated { .. })),
+            "type {t}"
+        );
+    }
+    let mut body = vec![ty::MARK_REFS];
+    body.extend_from_slice(&1u32.to_le_bytes());
+    body.push(0);
+    body.extend_from_slice(&u32::MAX.to_le_bytes());
+    assert!(matches!(
+        Msg::decode(&body),
+        Err(ProtoError::Truncated { .. })
+    ));
 }
 
 #[test]
@@ -236,7 +413,12 @@ fn arb_ref() -> impl Strategy<Value = PageRef> {
 }
 
 fn arb_role() -> impl Strategy<Value = Role> {
-    prop_oneof![Just(Role::Data), Just(Role::Control), Just(Role::Admin)]
+    prop_oneof![
+        Just(Role::Data),
+        Just(Role::Control),
+        Just(Role::Admin),
+        Just(Role::Peer)
+    ]
 }
 
 fn arb_code() -> impl Strategy<Value = ErrorCode> {
@@ -244,7 +426,7 @@ fn arb_code() -> impl Strategy<Value = ErrorCode> {
 }
 
 fn arb_tenant_status() -> impl Strategy<Value = TenantStatus> {
-    (any::<[u64; 7]>(), any::<u32>(), any::<u32>()).prop_map(|(v, c, l)| TenantStatus {
+    (any::<[u64; 11]>(), any::<u32>(), any::<u32>()).prop_map(|(v, c, l)| TenantStatus {
         tenant: v[0],
         regions: v[1],
         bytes: v[2],
@@ -254,10 +436,120 @@ fn arb_tenant_status() -> impl Strategy<Value = TenantStatus> {
         bytes_read: v[5],
         bytes_written: v[6],
         layouts: l,
+        gc_cycles: v[7],
+        gc_marked_bytes: v[8],
+        gc_evacuated_bytes: v[9],
+        gc_peer_bytes: v[10],
     })
 }
 
+fn arb_gc_region() -> impl Strategy<Value = GcRegion> {
+    (
+        any::<u32>(),
+        any::<u32>(),
+        0..=region_kind::MAX,
+        any::<u32>(),
+        any::<u16>(),
+    )
+        .prop_map(|(region, tams, kind, span, owner)| GcRegion {
+            region,
+            tams,
+            kind,
+            span,
+            owner,
+        })
+}
+
+fn arb_u32s() -> impl Strategy<Value = Vec<u32>> {
+    prop::collection::vec(any::<u32>(), 0..10)
+}
+
+fn arb_pairs() -> impl Strategy<Value = Vec<(u32, u32)>> {
+    prop::collection::vec((any::<u32>(), any::<u32>()), 0..10)
+}
+
+/// The offloaded-collection messages.
+fn arb_gc_msg() -> impl Strategy<Value = Msg> {
+    prop_oneof![
+        (
+            any::<u32>(),
+            any::<u8>(),
+            any::<u32>(),
+            any::<u16>(),
+            prop::collection::vec(".{0,12}", 0..4),
+            prop::collection::vec(arb_gc_region(), 0..6)
+        )
+            .prop_map(
+                |(cycle, log_region, young_refs, self_index, peers, regions)| Msg::GcBegin {
+                    cycle,
+                    log_region,
+                    young_refs,
+                    self_index,
+                    peers,
+                    regions
+                }
+            ),
+        (any::<u32>(), 0..=mark_kind::MAX, arb_u32s())
+            .prop_map(|(cycle, kind, refs)| Msg::MarkRefs { cycle, kind, refs }),
+        any::<u32>().prop_map(|cycle| Msg::GcPoll { cycle }),
+        (any::<bool>(), any::<[u64; 5]>()).prop_map(|(idle, v)| Msg::GcProgress {
+            idle,
+            sent: v[0],
+            received: v[1],
+            marked_bytes: v[2],
+            marked_objects: v[3],
+            peer_bytes: v[4],
+        }),
+        any::<u32>().prop_map(|cycle| Msg::GcLiveness { cycle }),
+        prop::collection::vec((any::<u32>(), any::<u64>(), any::<u64>()), 0..6)
+            .prop_map(|regions| Msg::GcLive { regions }),
+        (any::<u32>(), arb_u32s(), arb_u32s()).prop_map(|(cycle, sources, dests)| {
+            Msg::GcEvacuate {
+                cycle,
+                sources,
+                dests,
+            }
+        }),
+        (
+            any::<u64>(),
+            any::<u64>(),
+            prop::collection::vec(
+                (
+                    any::<u32>(),
+                    any::<u32>(),
+                    prop::collection::vec(any::<u16>(), 0..8)
+                ),
+                0..4
+            )
+        )
+            .prop_map(|(copied_bytes, moved_objects, ds)| Msg::GcEvacuated {
+                copied_bytes,
+                moved_objects,
+                dests: ds
+                    .into_iter()
+                    .map(|(r, top, bot)| (
+                        r,
+                        top,
+                        bot.iter().flat_map(|e| e.to_le_bytes()).collect()
+                    ))
+                    .collect(),
+            }),
+        (any::<u32>(), arb_pairs()).prop_map(|(cycle, tops)| Msg::GcFixup { cycle, tops }),
+        (any::<u64>(), arb_pairs())
+            .prop_map(|(fixed_refs, pages)| Msg::GcFixed { fixed_refs, pages }),
+        (any::<u32>(), arb_u32s()).prop_map(|(cycle, refs)| Msg::GcForward { cycle, refs }),
+        arb_u32s().prop_map(|refs| Msg::GcForwarded { refs }),
+        any::<u32>().prop_map(|cycle| Msg::GcEnd { cycle }),
+        any::<u32>().prop_map(|cycle| Msg::GetForwarding { cycle }),
+        arb_pairs().prop_map(|pairs| Msg::Forwarding { pairs }),
+    ]
+}
+
 fn arb_msg() -> impl Strategy<Value = Msg> {
+    prop_oneof![arb_base_msg(), arb_gc_msg()]
+}
+
+fn arb_base_msg() -> impl Strategy<Value = Msg> {
     prop_oneof![
         (
             any::<[u8; 4]>(),
@@ -359,7 +651,7 @@ proptest! {
     }
 
     #[test]
-    fn decode_of_typed_garbage_never_panics(t in 0u8..45, payload in prop::collection::vec(any::<u8>(), 0..300)) {
+    fn decode_of_typed_garbage_never_panics(t in 0u8..70, payload in prop::collection::vec(any::<u8>(), 0..300)) {
         let mut body = vec![t];
         body.extend_from_slice(&payload);
         if let Ok(m) = Msg::decode(&body) {

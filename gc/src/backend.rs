@@ -46,7 +46,8 @@ pub struct FabricTotals {
     pub bytes_written_back: u64,
     /// Control-path bytes, both directions (region allocation, layouts, stats).
     pub bytes_control: u64,
-    /// Page bytes fetched or written back while the VM was collecting.
+    /// Page bytes fetched or written back while the VM was collecting, plus
+    /// the offloaded collection's control messages (`Purpose::GcControl`).
     pub gc_bytes: u64,
     /// Request/response exchanges, all purposes.
     pub round_trips: u64,
@@ -64,32 +65,33 @@ pub struct MemnodeInfo {
     pub bytes_written_back: u64,
 }
 
-/// One old region as an offloaded collection cycle sees it (`GcBegin`).
+/// One old region in use at initial mark (`PageBackend::gc_begin`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GcRegionInfo {
     pub region: RegionId,
-    /// Top at mark start, as an offset in the region: objects at or above it
-    /// are implicitly live (allocated black).
+    /// Top at mark start, an offset in the region.
     pub tams: u32,
-    /// 0 old, 1 humongous start, 2 humongous continuation.
+    /// 0 old, 1 humongous start, 2 continuation (`semeru_fabric::proto::region_kind`).
     pub kind: u8,
-    /// Regions of the humongous run (1 otherwise).
+    /// Regions of the humongous run (at its start), else 1.
     pub span: u32,
 }
 
-/// One memnode's answer to a marking poll.
+/// One memnode's marking progress (`PageBackend::gc_poll`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MarkProgress {
     pub idle: bool,
+    /// Peer batches sent.
     pub sent: u64,
+    /// Peer batches enqueued.
     pub received: u64,
     pub marked_bytes: u64,
     pub marked_objects: u64,
     pub peer_bytes: u64,
 }
 
-/// A destination region filled by an evacuation: its top (offset) and the
-/// block-offset-table entries of its cards (`BlockOffsetTable::import`).
+/// A destination region of an evacuation: its new top and the block-offset
+/// entries of the cards it covers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EvacDest {
     pub region: RegionId,
@@ -105,10 +107,11 @@ pub struct EvacResult {
     pub dests: Vec<EvacDest>,
 }
 
-/// What the reference fixup did: the 4 KiB pages it changed.
+/// What the reference fix-up changed, over all memnodes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FixResult {
     pub fixed_refs: u64,
+    /// The 4 KiB pages rewritten (offset = page × 4096, len 4096).
     pub pages: Vec<PageAddr>,
 }
 
@@ -145,68 +148,82 @@ pub trait PageBackend: Send {
     /// Ends the session: the memnodes release this tenant's regions now.
     fn shutdown(&mut self);
 
-    // The offloaded old collection (issue 5). Defaults: not supported.
+    // ------------------------------------------------ offloaded old collection
+    // (DESIGN.md §6, the issue-5 contract). Defaults: not supported.
 
-    /// The memnode holding region `r`, if it is acquired.
-    fn home_of(&self, _r: RegionId) -> Option<usize> {
+    /// The memnode index holding region `r`, if any.
+    fn home_of(&self, r: RegionId) -> Option<usize> {
+        let _ = r;
         None
     }
-    /// As [`PageBackend::acquire`], on memnode `node`.
-    fn acquire_on(&mut self, r: RegionId, bytes: u32, _node: usize) -> Result<(), AcquireError> {
-        self.acquire(r, bytes)
+    /// Like [`PageBackend::acquire`], on memnode `node` (evacuation
+    /// destinations, humongous continuations).
+    fn acquire_on(&mut self, r: RegionId, bytes: u32, node: usize) -> Result<(), AcquireError> {
+        let _ = (r, bytes, node);
+        Err(AcquireError::Fatal(no_offload().0))
     }
-    /// Whether the memnodes can run the offloaded collector.
+    /// Whether the memnodes can mark and evacuate (the `gc_*` methods work).
     fn supports_offload(&self) -> bool {
         false
     }
-    /// Starts cycle `cycle` on every memnode (owner = `home_of(region)`).
+    /// Starts cycle `cycle` on every memnode: every old region in use (the
+    /// owner of each is `home_of(region)`).
     fn gc_begin(
         &mut self,
-        _cycle: u32,
-        _log_region: u32,
-        _young_refs: u32,
-        _regions: &[GcRegionInfo],
+        cycle: u32,
+        log_region: u32,
+        young_refs: u32,
+        regions: &[GcRegionInfo],
     ) -> Result<(), BackendError> {
+        let _ = (cycle, log_region, young_refs, regions);
         Err(no_offload())
     }
-    /// Sends marking work (kind 0 root, 1 satb), grouped by home; refs with
-    /// no home are dropped.
-    fn gc_mark_refs(&mut self, _cycle: u32, _kind: u8, _refs: &[Ref]) -> Result<(), BackendError> {
+    /// Sends references to mark to their homes (`kind`: 0 root, 1 SATB);
+    /// null refs and refs with no home are dropped.
+    fn gc_mark_refs(&mut self, cycle: u32, kind: u8, refs: &[Ref]) -> Result<(), BackendError> {
+        let _ = (cycle, kind, refs);
         Err(no_offload())
     }
-    /// One progress report per memnode, in index order.
-    fn gc_poll(&mut self, _cycle: u32) -> Result<Vec<MarkProgress>, BackendError> {
+    /// Each memnode's progress, in memnode order.
+    fn gc_poll(&mut self, cycle: u32) -> Result<Vec<MarkProgress>, BackendError> {
+        let _ = cycle;
         Err(no_offload())
     }
-    /// Live bytes and objects per region (marked objects below TAMS).
-    fn gc_liveness(&mut self, _cycle: u32) -> Result<Vec<(RegionId, u64, u64)>, BackendError> {
+    /// `(region, live bytes, live objects)` of marked objects below TAMS, all memnodes.
+    fn gc_liveness(&mut self, cycle: u32) -> Result<Vec<(RegionId, u64, u64)>, BackendError> {
+        let _ = cycle;
         Err(no_offload())
     }
-    /// Memnode `node` evacuates `sources` into `dests` (all homed on it).
+    /// Memnode `node` copies the marked objects of `sources` into `dests`
+    /// (all homed on `node`).
     fn gc_evacuate(
         &mut self,
-        _cycle: u32,
-        _node: usize,
-        _sources: &[RegionId],
-        _dests: &[RegionId],
+        cycle: u32,
+        node: usize,
+        sources: &[RegionId],
+        dests: &[RegionId],
     ) -> Result<EvacResult, BackendError> {
+        let _ = (cycle, node, sources, dests);
         Err(no_offload())
     }
-    /// Every memnode fixes the references of its staying regions; `tops` is
-    /// split by home. The changed pages of all memnodes, concatenated.
+    /// Every memnode fixes references to moved objects in its regions that
+    /// stay (`tops`: every old region's top, split by home).
     fn gc_fixup(
         &mut self,
-        _cycle: u32,
-        _tops: &[(RegionId, u32)],
+        cycle: u32,
+        tops: &[(RegionId, u32)],
     ) -> Result<FixResult, BackendError> {
+        let _ = (cycle, tops);
         Err(no_offload())
     }
-    /// Forwards `refs` (same order; unmoved ones unchanged).
-    fn gc_forward(&mut self, _cycle: u32, _refs: &[Ref]) -> Result<Vec<Ref>, BackendError> {
+    /// Forwards references (same order; unmoved ones unchanged).
+    fn gc_forward(&mut self, cycle: u32, refs: &[Ref]) -> Result<Vec<Ref>, BackendError> {
+        let _ = (cycle, refs);
         Err(no_offload())
     }
-    /// Ends (or aborts) cycle `cycle`: the memnodes drop its state.
-    fn gc_end(&mut self, _cycle: u32) -> Result<(), BackendError> {
+    /// Ends (or aborts) the cycle on every memnode.
+    fn gc_end(&mut self, cycle: u32) -> Result<(), BackendError> {
+        let _ = cycle;
         Err(no_offload())
     }
 }

@@ -11,20 +11,30 @@
 //! - A memnode that answers `AllocRegion` with a capacity error is skipped;
 //!   when all are full, `AcquireError::CapacityExhausted`. Every other fabric
 //!   error is a [`BackendError`] that names the memnode.
+//! - Offloaded old collection (DESIGN.md §6): the `gc_*` calls go over the
+//!   control connections as `Purpose::GcControl` (so they count in
+//!   `FabricTotals::gc_bytes`), grouped by home; a call that involves several
+//!   memnodes sends every request before waiting for any reply.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use semeru_fabric::{
-    inproc, Client, ErrorCode, FabricError, Msg, PageRef, Purpose, Role, Service, TcpTransport,
-    TenantId, Token,
+    inproc, Client, ErrorCode, FabricError, GcRegion, Msg, PageRef, Purpose, Role, Service,
+    TcpTransport, TenantId, Token,
 };
 
-use crate::addr::RegionId;
+use crate::addr::{Ref, RegionId};
 use crate::backend::{
-    AcquireError, BackendError, FabricTotals, MemnodeInfo, PageAddr, PageBackend,
+    AcquireError, BackendError, EvacDest, EvacResult, FabricTotals, FixResult, GcRegionInfo,
+    MarkProgress, MemnodeInfo, PageAddr, PageBackend,
 };
+
+/// The most references in one `MarkRefs` or `GcForward` message.
+pub const MAX_REFS_PER_MESSAGE: usize = 64 << 10;
+/// The page size of `GcFixed` page numbers.
+const FIX_PAGE: u32 = 4096;
 
 struct Node {
     data: Client,
@@ -66,6 +76,13 @@ impl Node {
     }
 }
 
+/// What one `AllocRegion` on one memnode gave.
+enum Alloc {
+    Done,
+    /// A capacity error (the message names the memnode).
+    Full(String),
+}
+
 /// Where each region lives and how large it is.
 #[derive(Clone, Copy)]
 struct Home {
@@ -80,6 +97,9 @@ pub struct Memnodes {
     /// Round-robin cursor for ties in free capacity.
     next: usize,
     shut_down: bool,
+    /// The region size of the collection in progress (from `gc_begin`): maps
+    /// references to regions.
+    gc_log_region: Option<u32>,
 }
 
 impl std::fmt::Debug for Memnodes {
@@ -124,6 +144,7 @@ impl Memnodes {
             homes: HashMap::new(),
             next: 0,
             shut_down: false,
+            gc_log_region: None,
         }
     }
 
@@ -199,6 +220,125 @@ impl Memnodes {
         order
     }
 
+    /// One `AllocRegion` of `r` on memnode `i`.
+    fn alloc_on(&mut self, i: usize, r: RegionId, bytes: u32) -> Result<Alloc, AcquireError> {
+        let node = &mut self.nodes[i];
+        match node
+            .control
+            .call(&Msg::AllocRegion { region: r.0, bytes }, Purpose::Control)
+        {
+            Ok(Msg::Ok) => {
+                node.used += u64::from(bytes);
+                node.regions += 1;
+                self.homes.insert(r.0, Home { node: i, bytes });
+                Ok(Alloc::Done)
+            }
+            Ok(other) => Err(AcquireError::Fatal(format!(
+                "memnode {}: answered AllocRegion with {}",
+                node.name,
+                other.name()
+            ))),
+            Err(e) if e.remote_code() == Some(ErrorCode::Capacity) => {
+                // Full for us now (other tenants share it).
+                node.used = node.used.max(node.capacity);
+                Ok(Alloc::Full(node.error(&e)))
+            }
+            Err(e) => Err(AcquireError::Fatal(node.error(&e))),
+        }
+    }
+
+    /// Sends every `(memnode, request)` on the control connections (GC
+    /// control traffic), then collects the replies in the same order. Every
+    /// started request is answered before an error is returned, so the
+    /// connections stay usable.
+    fn gc_call_all(&mut self, reqs: Vec<(usize, Msg)>) -> Result<Vec<Msg>, BackendError> {
+        let mut first_err: Option<BackendError> = None;
+        let mut started = Vec::with_capacity(reqs.len());
+        for (i, req) in &reqs {
+            let node = &mut self.nodes[*i];
+            match node.control.start_call(req, Purpose::GcControl) {
+                Ok(()) => started.push(*i),
+                Err(e) => {
+                    first_err = Some(BackendError(node.error(&e)));
+                    break;
+                }
+            }
+        }
+        let mut replies = Vec::with_capacity(started.len());
+        for i in started {
+            let node = &mut self.nodes[i];
+            match node.control.finish_call() {
+                Ok(m) => replies.push(m),
+                Err(e) => {
+                    if first_err.is_none() {
+                        first_err = Some(BackendError(node.error(&e)));
+                    }
+                }
+            }
+        }
+        match first_err {
+            Some(e) => Err(e),
+            None => Ok(replies),
+        }
+    }
+
+    /// `gc_call_all` with the same request to every memnode.
+    fn gc_broadcast(&mut self, req: &Msg) -> Result<Vec<Msg>, BackendError> {
+        let reqs = (0..self.nodes.len()).map(|i| (i, req.clone())).collect();
+        self.gc_call_all(reqs)
+    }
+
+    fn unexpected(&self, i: usize, what: &str, reply: &Msg) -> BackendError {
+        BackendError(format!(
+            "memnode {}: answered {what} with {}",
+            self.nodes[i].name,
+            reply.name()
+        ))
+    }
+
+    /// The memnode holding the object `x` refers to (during a collection).
+    fn home_of_ref(&self, log_region: u32, x: Ref) -> Option<usize> {
+        let region = x.addr().0.checked_shr(log_region)?;
+        let region = u32::try_from(region).ok()?;
+        self.homes.get(&region).map(|h| h.node)
+    }
+
+    fn gc_log_region(&self) -> Result<u32, BackendError> {
+        self.gc_log_region
+            .ok_or_else(|| BackendError("no offloaded collection is in progress".into()))
+    }
+
+    /// Sends per-memnode lists of references in rounds of at most
+    /// [`MAX_REFS_PER_MESSAGE`] per message; `make` builds each message.
+    /// Returns the replies per memnode, in order.
+    fn gc_send_refs(
+        &mut self,
+        per: &[Vec<u32>],
+        make: impl Fn(Vec<u32>) -> Msg,
+    ) -> Result<Vec<Vec<Msg>>, BackendError> {
+        let mut replies: Vec<Vec<Msg>> = vec![Vec::new(); per.len()];
+        let rounds = per
+            .iter()
+            .map(|v| v.len().div_ceil(MAX_REFS_PER_MESSAGE))
+            .max()
+            .unwrap_or(0);
+        for k in 0..rounds {
+            let mut reqs = Vec::new();
+            let mut who = Vec::new();
+            for (i, v) in per.iter().enumerate() {
+                if let Some(chunk) = v.chunks(MAX_REFS_PER_MESSAGE).nth(k) {
+                    reqs.push((i, make(chunk.to_vec())));
+                    who.push(i);
+                }
+            }
+            let got = self.gc_call_all(reqs)?;
+            for (i, m) in who.into_iter().zip(got) {
+                replies[i].push(m);
+            }
+        }
+        Ok(replies)
+    }
+
     fn home(&self, a: &PageAddr) -> Result<Home, BackendError> {
         self.homes.get(&a.region.0).copied().ok_or_else(|| {
             BackendError(format!(
@@ -234,31 +374,13 @@ impl PageBackend for Memnodes {
         }
         let mut full = Vec::new();
         for i in self.placement_order() {
-            let node = &mut self.nodes[i];
-            match node
-                .control
-                .call(&Msg::AllocRegion { region: r.0, bytes }, Purpose::Control)
-            {
-                Ok(Msg::Ok) => {
-                    node.used += u64::from(bytes);
-                    node.regions += 1;
-                    self.homes.insert(r.0, Home { node: i, bytes });
+            match self.alloc_on(i, r, bytes)? {
+                Alloc::Done => {
                     self.next = (i + 1) % self.nodes.len();
                     return Ok(());
                 }
-                Ok(other) => {
-                    return Err(AcquireError::Fatal(format!(
-                        "memnode {}: answered AllocRegion with {}",
-                        node.name,
-                        other.name()
-                    )))
-                }
-                Err(e) if e.remote_code() == Some(ErrorCode::Capacity) => {
-                    // Full for us now (other tenants share it): try the next.
-                    node.used = node.used.max(node.capacity);
-                    full.push(node.error(&e));
-                }
-                Err(e) => return Err(AcquireError::Fatal(node.error(&e))),
+                // Try the next.
+                Alloc::Full(why) => full.push(why),
             }
         }
         Err(AcquireError::CapacityExhausted(if full.len() == 1 {
@@ -387,7 +509,9 @@ impl PageBackend for Memnodes {
             let s = n.data.counters() + n.control.counters();
             t.bytes_fetched += n.bytes_fetched;
             t.bytes_written_back += n.bytes_written_back;
-            t.gc_bytes += n.gc_bytes;
+            // Page bytes moved while collecting, plus the offloaded
+            // collection's control messages (wire bytes, both directions).
+            t.gc_bytes += n.gc_bytes + s.bytes(Purpose::GcControl);
             t.bytes_control += s.bytes(Purpose::Control) + s.bytes(Purpose::GcControl);
             t.round_trips += s.total_round_trips();
             t.messages += s.total_messages();
@@ -417,6 +541,302 @@ impl PageBackend for Memnodes {
         }
         self.homes.clear();
     }
+
+    fn home_of(&self, r: RegionId) -> Option<usize> {
+        Memnodes::home_of(self, r)
+    }
+
+    fn acquire_on(&mut self, r: RegionId, bytes: u32, node: usize) -> Result<(), AcquireError> {
+        if self.homes.contains_key(&r.0) {
+            return Err(AcquireError::Fatal(format!(
+                "region {} is acquired twice",
+                r.0
+            )));
+        }
+        if node >= self.nodes.len() {
+            return Err(AcquireError::Fatal(format!(
+                "region {} on memnode {node}, but there are {} memnodes",
+                r.0,
+                self.nodes.len()
+            )));
+        }
+        match self.alloc_on(node, r, bytes)? {
+            Alloc::Done => Ok(()),
+            Alloc::Full(why) => Err(AcquireError::CapacityExhausted(why)),
+        }
+    }
+
+    fn supports_offload(&self) -> bool {
+        !self.nodes.is_empty()
+    }
+
+    fn gc_begin(
+        &mut self,
+        cycle: u32,
+        log_region: u32,
+        young_refs: u32,
+        regions: &[GcRegionInfo],
+    ) -> Result<(), BackendError> {
+        let log = u8::try_from(log_region)
+            .map_err(|_| BackendError(format!("region size 2^{log_region} is too large")))?;
+        let mut list = Vec::with_capacity(regions.len());
+        for g in regions {
+            let owner = self
+                .home_of(g.region)
+                .and_then(|i| u16::try_from(i).ok())
+                .ok_or_else(|| {
+                    BackendError(format!(
+                        "region {} has no memnode (offloaded collection of a region that was never acquired)",
+                        g.region.0
+                    ))
+                })?;
+            list.push(GcRegion {
+                region: g.region.0,
+                tams: g.tams,
+                kind: g.kind,
+                span: g.span,
+                owner,
+            });
+        }
+        let peers: Vec<String> = self.nodes.iter().map(|n| n.name.clone()).collect();
+        let mut reqs = Vec::with_capacity(self.nodes.len());
+        for i in 0..self.nodes.len() {
+            let self_index = u16::try_from(i)
+                .map_err(|_| BackendError(format!("{} memnodes are too many", peers.len())))?;
+            reqs.push((
+                i,
+                Msg::GcBegin {
+                    cycle,
+                    log_region: log,
+                    young_refs,
+                    self_index,
+                    peers: peers.clone(),
+                    regions: list.clone(),
+                },
+            ));
+        }
+        self.gc_log_region = Some(log_region);
+        for (i, m) in self.gc_call_all(reqs)?.into_iter().enumerate() {
+            if m != Msg::Ok {
+                return Err(self.unexpected(i, "GcBegin", &m));
+            }
+        }
+        Ok(())
+    }
+
+    fn gc_mark_refs(&mut self, cycle: u32, kind: u8, refs: &[Ref]) -> Result<(), BackendError> {
+        let log = self.gc_log_region()?;
+        let mut per: Vec<Vec<u32>> = vec![Vec::new(); self.nodes.len()];
+        for &x in refs {
+            if x.is_null() {
+                continue;
+            }
+            if let Some(i) = self.home_of_ref(log, x) {
+                per[i].push(x.0);
+            }
+        }
+        let replies = self.gc_send_refs(&per, |refs| Msg::MarkRefs { cycle, kind, refs })?;
+        for (i, ms) in replies.iter().enumerate() {
+            if let Some(m) = ms.iter().find(|m| **m != Msg::Ok) {
+                return Err(self.unexpected(i, "MarkRefs", m));
+            }
+        }
+        Ok(())
+    }
+
+    fn gc_poll(&mut self, cycle: u32) -> Result<Vec<MarkProgress>, BackendError> {
+        let replies = self.gc_broadcast(&Msg::GcPoll { cycle })?;
+        let mut out = Vec::with_capacity(replies.len());
+        for (i, m) in replies.into_iter().enumerate() {
+            match m {
+                Msg::GcProgress {
+                    idle,
+                    sent,
+                    received,
+                    marked_bytes,
+                    marked_objects,
+                    peer_bytes,
+                } => out.push(MarkProgress {
+                    idle,
+                    sent,
+                    received,
+                    marked_bytes,
+                    marked_objects,
+                    peer_bytes,
+                }),
+                other => return Err(self.unexpected(i, "GcPoll", &other)),
+            }
+        }
+        Ok(out)
+    }
+
+    fn gc_liveness(&mut self, cycle: u32) -> Result<Vec<(RegionId, u64, u64)>, BackendError> {
+        let replies = self.gc_broadcast(&Msg::GcLiveness { cycle })?;
+        let mut out = Vec::new();
+        for (i, m) in replies.into_iter().enumerate() {
+            match m {
+                Msg::GcLive { regions } => {
+                    out.extend(regions.into_iter().map(|(r, b, o)| (RegionId(r), b, o)))
+                }
+                other => return Err(self.unexpected(i, "GcLiveness", &other)),
+            }
+        }
+        Ok(out)
+    }
+
+    fn gc_evacuate(
+        &mut self,
+        cycle: u32,
+        node: usize,
+        sources: &[RegionId],
+        dests: &[RegionId],
+    ) -> Result<EvacResult, BackendError> {
+        if node >= self.nodes.len() {
+            return Err(BackendError(format!(
+                "evacuation on memnode {node}, but there are {} memnodes",
+                self.nodes.len()
+            )));
+        }
+        for r in sources.iter().chain(dests) {
+            if self.home_of(*r) != Some(node) {
+                return Err(BackendError(format!(
+                    "region {} is not on memnode {} (evacuation stays on one memnode)",
+                    r.0, self.nodes[node].name
+                )));
+            }
+        }
+        let req = Msg::GcEvacuate {
+            cycle,
+            sources: sources.iter().map(|r| r.0).collect(),
+            dests: dests.iter().map(|r| r.0).collect(),
+        };
+        let reply = self.gc_call_all(vec![(node, req)])?;
+        match reply.into_iter().next() {
+            Some(Msg::GcEvacuated {
+                copied_bytes,
+                moved_objects,
+                dests,
+            }) => Ok(EvacResult {
+                copied_bytes,
+                moved_objects,
+                dests: dests
+                    .into_iter()
+                    .map(|(r, top, bot)| EvacDest {
+                        region: RegionId(r),
+                        top,
+                        bot: bot
+                            .chunks_exact(2)
+                            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+                            .collect(),
+                    })
+                    .collect(),
+            }),
+            Some(other) => Err(self.unexpected(node, "GcEvacuate", &other)),
+            None => Err(BackendError(format!(
+                "memnode {}: no reply to GcEvacuate",
+                self.nodes[node].name
+            ))),
+        }
+    }
+
+    fn gc_fixup(
+        &mut self,
+        cycle: u32,
+        tops: &[(RegionId, u32)],
+    ) -> Result<FixResult, BackendError> {
+        let mut per: Vec<Vec<(u32, u32)>> = vec![Vec::new(); self.nodes.len()];
+        for &(r, top) in tops {
+            let i = self.home_of(r).ok_or_else(|| {
+                BackendError(format!(
+                    "region {} has no memnode (fix-up of a region that was never acquired)",
+                    r.0
+                ))
+            })?;
+            per[i].push((r.0, top));
+        }
+        let reqs = per
+            .into_iter()
+            .enumerate()
+            .map(|(i, tops)| (i, Msg::GcFixup { cycle, tops }))
+            .collect();
+        let replies = self.gc_call_all(reqs)?;
+        let mut out = FixResult::default();
+        for (i, m) in replies.into_iter().enumerate() {
+            match m {
+                Msg::GcFixed { fixed_refs, pages } => {
+                    out.fixed_refs += fixed_refs;
+                    for (r, p) in pages {
+                        let offset = p.checked_mul(FIX_PAGE).ok_or_else(|| {
+                            BackendError(format!(
+                                "memnode {}: fixed page {p} of region {r} is out of range",
+                                self.nodes[i].name
+                            ))
+                        })?;
+                        out.pages.push(PageAddr {
+                            region: RegionId(r),
+                            offset,
+                            len: FIX_PAGE,
+                        });
+                    }
+                }
+                other => return Err(self.unexpected(i, "GcFixup", &other)),
+            }
+        }
+        Ok(out)
+    }
+
+    fn gc_forward(&mut self, cycle: u32, refs: &[Ref]) -> Result<Vec<Ref>, BackendError> {
+        let log = self.gc_log_region()?;
+        let mut out: Vec<Ref> = refs.to_vec();
+        let mut per: Vec<Vec<u32>> = vec![Vec::new(); self.nodes.len()];
+        // Where each memnode's answers go in `out`.
+        let mut slots: Vec<Vec<usize>> = vec![Vec::new(); self.nodes.len()];
+        for (k, &x) in refs.iter().enumerate() {
+            if x.is_null() {
+                continue;
+            }
+            if let Some(i) = self.home_of_ref(log, x) {
+                per[i].push(x.0);
+                slots[i].push(k);
+            }
+        }
+        let replies = self.gc_send_refs(&per, |refs| Msg::GcForward { cycle, refs })?;
+        for (i, ms) in replies.into_iter().enumerate() {
+            let mut got = Vec::with_capacity(per[i].len());
+            for m in ms {
+                match m {
+                    Msg::GcForwarded { refs } => got.extend(refs),
+                    other => return Err(self.unexpected(i, "GcForward", &other)),
+                }
+            }
+            if got.len() != per[i].len() {
+                return Err(BackendError(format!(
+                    "memnode {}: forwarded {} references of {}",
+                    self.nodes[i].name,
+                    got.len(),
+                    per[i].len()
+                )));
+            }
+            for (&k, to) in slots[i].iter().zip(got) {
+                out[k] = Ref(to);
+            }
+        }
+        Ok(out)
+    }
+
+    fn gc_end(&mut self, cycle: u32) -> Result<(), BackendError> {
+        self.gc_log_region = None;
+        for (i, m) in self
+            .gc_broadcast(&Msg::GcEnd { cycle })?
+            .into_iter()
+            .enumerate()
+        {
+            if m != Msg::Ok {
+                return Err(self.unexpected(i, "GcEnd", &m));
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -432,6 +852,10 @@ mod tests {
         page_ios: usize,
         goodbyes: usize,
         layouts: Vec<Vec<u8>>,
+        /// Every offloaded-collection request, in order.
+        gc: Vec<Msg>,
+        /// The open cycle (`GcBegin` .. `GcEnd`).
+        cycle: Option<u32>,
     }
 
     struct Mock {
@@ -465,6 +889,85 @@ mod tests {
         fn page_ios(&self) -> usize {
             self.store.lock().unwrap().page_ios
         }
+        fn gc(&self) -> Vec<Msg> {
+            self.store.lock().unwrap().gc.clone()
+        }
+    }
+
+    /// The mock's answers to the collection messages: a region's live bytes
+    /// are its id × 10; a forwarded ref is the ref + 1; evacuation fills each
+    /// destination to 8 bytes per source; fix-up reports the page of each top.
+    fn gc_reply(s: &mut Store, t: TenantId, req: Msg) -> Result<Msg, (ErrorCode, String)> {
+        s.gc.push(req.clone());
+        let cycle = match &req {
+            Msg::GcBegin { cycle, .. }
+            | Msg::MarkRefs { cycle, .. }
+            | Msg::GcPoll { cycle }
+            | Msg::GcLiveness { cycle }
+            | Msg::GcEvacuate { cycle, .. }
+            | Msg::GcFixup { cycle, .. }
+            | Msg::GcForward { cycle, .. }
+            | Msg::GcEnd { cycle }
+            | Msg::GetForwarding { cycle } => *cycle,
+            _ => 0,
+        };
+        if let Msg::GcBegin { .. } = req {
+            s.cycle = Some(cycle);
+            return Ok(Msg::Ok);
+        }
+        if s.cycle != Some(cycle) {
+            return Ok(Msg::Error {
+                code: ErrorCode::State,
+                message: format!("no cycle {cycle}"),
+            });
+        }
+        Ok(match req {
+            Msg::MarkRefs { .. } => Msg::Ok,
+            Msg::GcPoll { .. } => {
+                let received =
+                    s.gc.iter()
+                        .filter(|m| matches!(m, Msg::MarkRefs { .. }))
+                        .count() as u64;
+                Msg::GcProgress {
+                    idle: true,
+                    sent: 0,
+                    received,
+                    marked_bytes: 8 * received,
+                    marked_objects: received,
+                    peer_bytes: 0,
+                }
+            }
+            Msg::GcLiveness { .. } => {
+                let mut regions: Vec<(u32, u64, u64)> = s
+                    .regions
+                    .keys()
+                    .filter(|k| k.0 == t)
+                    .map(|k| (k.1, u64::from(k.1) * 10, 1))
+                    .collect();
+                regions.sort();
+                Msg::GcLive { regions }
+            }
+            Msg::GcEvacuate { sources, dests, .. } => Msg::GcEvacuated {
+                copied_bytes: 8 * sources.len() as u64,
+                moved_objects: sources.len() as u64,
+                dests: dests
+                    .iter()
+                    .map(|&d| (d, 8 * sources.len() as u32, vec![1, 0, 2, 0]))
+                    .collect(),
+            },
+            Msg::GcFixup { tops, .. } => Msg::GcFixed {
+                fixed_refs: tops.len() as u64,
+                pages: tops.iter().map(|&(r, top)| (r, top / 4096)).collect(),
+            },
+            Msg::GcForward { refs, .. } => Msg::GcForwarded {
+                refs: refs.iter().map(|r| r + 1).collect(),
+            },
+            Msg::GcEnd { .. } => {
+                s.cycle = None;
+                Msg::Ok
+            }
+            other => return Err((ErrorCode::State, format!("unexpected {}", other.name()))),
+        })
     }
 
     struct Svc(Arc<Mock>);
@@ -538,6 +1041,7 @@ mod tests {
                     Ok(Msg::Ok)
                 }
                 Msg::Ping => Ok(Msg::Ok),
+                m if m.is_gc() => gc_reply(&mut s, t, m),
                 other => Err((ErrorCode::State, format!("unexpected {}", other.name()))),
             }
         }
@@ -719,6 +1223,323 @@ mod tests {
             assert_eq!(x.store.lock().unwrap().goodbyes, 1);
             assert!(x.regions().is_empty());
         }
+    }
+
+    /// Region log size of the GC tests: 64 KiB regions (R).
+    const LOG: u32 = 16;
+
+    /// A reference into region `r` at byte `offset`.
+    fn rref(r: u32, offset: u32) -> Ref {
+        Ref(((r << LOG) + offset) >> 3)
+    }
+
+    fn info(r: u32, tams: u32) -> GcRegionInfo {
+        GcRegionInfo {
+            region: RegionId(r),
+            tams,
+            kind: 0,
+            span: 1,
+        }
+    }
+
+    /// Two memnodes striped: even regions on "a" (embedded#0), odd on "b".
+    fn striped(regions: u32) -> ([Arc<Mock>; 2], Memnodes) {
+        let m = [
+            Mock::new("a", 1 << 30, 1 << 30),
+            Mock::new("b", 1 << 30, 1 << 30),
+        ];
+        let mut b = memnodes(&m);
+        for r in 0..regions {
+            b.acquire(RegionId(r), R).unwrap();
+        }
+        (m, b)
+    }
+
+    #[test]
+    fn acquire_on_places_the_region() {
+        let (m, mut b) = striped(2);
+        assert!(b.supports_offload());
+        b.acquire_on(RegionId(10), R, 1).unwrap();
+        b.acquire_on(RegionId(11), R, 1).unwrap();
+        assert_eq!(m[1].regions(), vec![1, 10, 11]);
+        assert_eq!(PageBackend::home_of(&b, RegionId(11)), Some(1));
+        assert!(matches!(
+            b.acquire_on(RegionId(10), R, 0),
+            Err(AcquireError::Fatal(_))
+        ));
+        assert!(matches!(
+            b.acquire_on(RegionId(12), R, 2),
+            Err(AcquireError::Fatal(_))
+        ));
+        // Placement by free space continues as before.
+        b.acquire(RegionId(12), R).unwrap();
+        assert_eq!(m[0].regions(), vec![0, 12]);
+        // A full memnode is a capacity error, not a fallback elsewhere.
+        let small = [
+            Mock::new("s", R as u64, R as u64),
+            Mock::new("t", 1 << 30, 1 << 30),
+        ];
+        let mut c = memnodes(&small);
+        c.acquire_on(RegionId(0), R, 0).unwrap();
+        match c.acquire_on(RegionId(1), R, 0) {
+            Err(AcquireError::CapacityExhausted(msg)) => {
+                assert!(msg.contains("memnode s"), "{msg}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(small[1].regions().is_empty());
+    }
+
+    #[test]
+    fn gc_begin_sends_every_region_with_owners_and_peers() {
+        let (m, mut b) = striped(3);
+        b.acquire_on(RegionId(3), R, 0).unwrap();
+        let mut hum = info(3, 0);
+        hum.kind = 1;
+        hum.span = 1;
+        let regions = [info(0, 4096), info(1, 8), info(2, 0), hum];
+        b.gc_begin(5, LOG, 1 << 12, &regions).unwrap();
+        for (i, x) in m.iter().enumerate() {
+            let gc = x.gc();
+            assert_eq!(gc.len(), 1);
+            let Msg::GcBegin {
+                cycle,
+                log_region,
+                young_refs,
+                self_index,
+                peers,
+                regions,
+            } = &gc[0]
+            else {
+                panic!("{gc:?}")
+            };
+            assert_eq!((*cycle, *log_region, *young_refs), (5, 16, 1 << 12));
+            assert_eq!(*self_index as usize, i);
+            assert_eq!(peers, &["embedded#0".to_string(), "embedded#1".to_string()]);
+            let owners: Vec<(u32, u32, u8, u16)> = regions
+                .iter()
+                .map(|g| (g.region, g.tams, g.kind, g.owner))
+                .collect();
+            assert_eq!(
+                owners,
+                vec![(0, 4096, 0, 0), (1, 8, 0, 1), (2, 0, 0, 0), (3, 0, 1, 0)]
+            );
+        }
+        // A region nobody holds is an error.
+        let e = b.gc_begin(6, LOG, 0, &[info(9, 0)]).unwrap_err();
+        assert!(e.0.contains("region 9"), "{e}");
+    }
+
+    #[test]
+    fn gc_mark_refs_group_by_home_keep_order_and_batch() {
+        let (m, mut b) = striped(4);
+        // Before gc_begin there is no region size to route with.
+        assert!(b.gc_mark_refs(1, 0, &[rref(0, 8)]).is_err());
+        b.gc_begin(1, LOG, 0, &[info(0, 0), info(1, 0), info(2, 0), info(3, 0)])
+            .unwrap();
+        let refs = [
+            rref(3, 16),
+            rref(0, 8),
+            Ref::NULL,
+            rref(1, 24),
+            rref(2, 0),
+            rref(40, 8), // no home (young or unknown): dropped
+            rref(0, 64),
+        ];
+        b.gc_mark_refs(1, 1, &refs).unwrap();
+        let sent = |x: &Mock| -> Vec<(u8, Vec<u32>)> {
+            x.gc()
+                .into_iter()
+                .filter_map(|g| match g {
+                    Msg::MarkRefs { kind, refs, .. } => Some((kind, refs)),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(
+            sent(&m[0]),
+            vec![(1, vec![rref(0, 8).0, rref(2, 0).0, rref(0, 64).0])]
+        );
+        assert_eq!(sent(&m[1]), vec![(1, vec![rref(3, 16).0, rref(1, 24).0])]);
+        // Only homes with refs get a message.
+        b.gc_mark_refs(1, 0, &[rref(1, 8)]).unwrap();
+        assert_eq!(sent(&m[0]).len(), 1);
+        assert_eq!(sent(&m[1]).len(), 2);
+        // Large batches are split, in order.
+        let many: Vec<Ref> = (0..(MAX_REFS_PER_MESSAGE as u32 + 10))
+            .map(|k| rref(2, 8 * (k % 8000)))
+            .collect();
+        b.gc_mark_refs(1, 0, &many).unwrap();
+        let s0 = sent(&m[0]);
+        assert_eq!(s0.len(), 3);
+        assert_eq!(s0[1].1.len(), MAX_REFS_PER_MESSAGE);
+        assert_eq!(s0[2].1.len(), 10);
+        let all: Vec<u32> = s0[1].1.iter().chain(&s0[2].1).copied().collect();
+        assert_eq!(all, many.iter().map(|r| r.0).collect::<Vec<_>>());
+        // Progress: one per memnode, in order.
+        let p = b.gc_poll(1).unwrap();
+        assert_eq!(p.len(), 2);
+        assert_eq!((p[0].received, p[1].received), (3, 2));
+        assert!(p[0].idle);
+        // A wrong cycle is a clear error; the connections stay usable.
+        let e = b.gc_poll(2).unwrap_err();
+        assert!(e.0.contains("no cycle 2"), "{e}");
+        assert_eq!(b.gc_poll(1).unwrap().len(), 2);
+        // GC control traffic counts as GC bytes.
+        let t = b.totals();
+        assert!(t.gc_bytes > 4 * (MAX_REFS_PER_MESSAGE as u64), "{t:?}");
+    }
+
+    #[test]
+    fn gc_liveness_evacuate_fixup_forward_end() {
+        let (m, mut b) = striped(4);
+        b.gc_begin(3, LOG, 0, &[info(0, 0), info(1, 0), info(2, 0), info(3, 0)])
+            .unwrap();
+        let mut live = b.gc_liveness(3).unwrap();
+        live.sort();
+        assert_eq!(
+            live,
+            vec![
+                (RegionId(0), 0, 1),
+                (RegionId(1), 10, 1),
+                (RegionId(2), 20, 1),
+                (RegionId(3), 30, 1)
+            ]
+        );
+        // Evacuation stays on one memnode.
+        b.acquire_on(RegionId(8), R, 1).unwrap();
+        b.acquire_on(RegionId(9), R, 1).unwrap();
+        let e = b
+            .gc_evacuate(3, 1, &[RegionId(1), RegionId(2)], &[RegionId(8)])
+            .unwrap_err();
+        assert!(e.0.contains("region 2"), "{e}");
+        let ev = b
+            .gc_evacuate(
+                3,
+                1,
+                &[RegionId(1), RegionId(3)],
+                &[RegionId(8), RegionId(9)],
+            )
+            .unwrap();
+        assert_eq!((ev.copied_bytes, ev.moved_objects), (16, 2));
+        assert_eq!(
+            ev.dests,
+            vec![
+                EvacDest {
+                    region: RegionId(8),
+                    top: 16,
+                    bot: vec![1, 2]
+                },
+                EvacDest {
+                    region: RegionId(9),
+                    top: 16,
+                    bot: vec![1, 2]
+                }
+            ]
+        );
+        assert!(!m[0]
+            .gc()
+            .iter()
+            .any(|g| matches!(g, Msg::GcEvacuate { .. })));
+        // Fix-up: tops split by home, every memnode called, pages concatenated.
+        let tops = [
+            (RegionId(0), 3 * 4096 + 8),
+            (RegionId(8), 4096),
+            (RegionId(2), 0),
+            (RegionId(9), 16),
+        ];
+        let fix = b.gc_fixup(3, &tops).unwrap();
+        assert_eq!(fix.fixed_refs, 4);
+        assert_eq!(
+            fix.pages,
+            vec![
+                addr(0, 3 * 4096, 4096),
+                addr(2, 0, 4096),
+                addr(8, 4096, 4096),
+                addr(9, 0, 4096)
+            ]
+        );
+        let fixups = |x: &Mock| -> Vec<Vec<(u32, u32)>> {
+            x.gc()
+                .into_iter()
+                .filter_map(|g| match g {
+                    Msg::GcFixup { tops, .. } => Some(tops),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(fixups(&m[0]), vec![vec![(0, 3 * 4096 + 8), (2, 0)]]);
+        assert_eq!(fixups(&m[1]), vec![vec![(8, 4096), (9, 16)]]);
+        // Forwarding keeps the order; null and homeless refs stay as they are.
+        let refs = [
+            rref(1, 8),
+            Ref::NULL,
+            rref(0, 16),
+            rref(77, 8),
+            rref(3, 0),
+            rref(1, 8),
+        ];
+        let fwd = b.gc_forward(3, &refs).unwrap();
+        assert_eq!(
+            fwd,
+            vec![
+                Ref(rref(1, 8).0 + 1),
+                Ref::NULL,
+                Ref(rref(0, 16).0 + 1),
+                rref(77, 8),
+                Ref(rref(3, 0).0 + 1),
+                Ref(rref(1, 8).0 + 1),
+            ]
+        );
+        assert_eq!(b.gc_forward(3, &[]).unwrap(), vec![]);
+        b.gc_end(3).unwrap();
+        for x in &m {
+            assert!(matches!(x.gc().last(), Some(Msg::GcEnd { cycle: 3 })));
+        }
+        // After the end, the cycle is gone on the memnodes and here.
+        assert!(b.gc_poll(3).is_err());
+        assert!(b.gc_forward(3, &refs).is_err());
+    }
+
+    #[test]
+    fn default_backend_does_not_offload() {
+        struct Plain;
+        impl PageBackend for Plain {
+            fn memnodes(&self) -> usize {
+                0
+            }
+            fn acquire(&mut self, _: RegionId, _: u32) -> Result<(), AcquireError> {
+                Ok(())
+            }
+            fn release(&mut self, _: &[RegionId]) -> Result<(), BackendError> {
+                Ok(())
+            }
+            fn page_io(
+                &mut self,
+                _: &[(PageAddr, &[u8])],
+                _: &[PageAddr],
+                _: &mut Vec<u8>,
+                _: bool,
+            ) -> Result<(), BackendError> {
+                Ok(())
+            }
+            fn upload_layouts(&mut self, _: &[u8]) -> Result<(), BackendError> {
+                Ok(())
+            }
+            fn totals(&self) -> FabricTotals {
+                FabricTotals::default()
+            }
+            fn nodes(&self) -> Vec<MemnodeInfo> {
+                vec![]
+            }
+            fn shutdown(&mut self) {}
+        }
+        let mut p = Plain;
+        assert!(!p.supports_offload());
+        assert_eq!(p.home_of(RegionId(0)), None);
+        assert!(p.acquire_on(RegionId(0), R, 0).is_err());
+        let e = p.gc_poll(1).unwrap_err();
+        assert_eq!(e.0, "offloaded collection not supported");
     }
 
     #[test]

@@ -4,8 +4,13 @@
 //! Locking: `tenants` (the map) is taken before a tenant's own `data` lock,
 //! never after it. A session holds its tenant's `data` (an `Arc`), so page I/O
 //! of different tenants runs in parallel and never touches the map.
+//! A running GC cycle ([`GcCycle`]) holds `Arc`s of the tenant's regions and is
+//! reached by cloning it out of `data`; nothing waits for GC workers or peers
+//! while holding `data` (a worker's inproc peer call takes the *peer's* tenant
+//! lock, so waiting under ours could deadlock two memnodes).
 
-use memmap2::MmapMut;
+use crate::gc::{GcCycle, GcTotals, PeerConnector};
+use crate::region::RegionMem;
 use semeru_fabric::{NodeInfo, NodeStatus, Role, Service, Session, TenantId, TenantStatus};
 use semeru_gc::classes::ClassTable;
 use std::collections::HashMap;
@@ -51,7 +56,8 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// What one tenant holds.
 #[derive(Default)]
 pub(crate) struct TenantData {
-    pub regions: HashMap<u32, MmapMut>,
+    /// Shared with the GC workers of a running cycle (`Arc`).
+    pub regions: HashMap<u32, Arc<RegionMem>>,
     /// Sum of the region sizes.
     pub bytes: u64,
     /// The last uploaded class layout table (issue 5 marks with it).
@@ -60,6 +66,37 @@ pub(crate) struct TenantData {
     pub pages_written: u64,
     pub bytes_read: u64,
     pub bytes_written: u64,
+    /// The old-space cycle in progress (`GcBegin` .. `GcEnd`).
+    pub gc: Option<Arc<GcCycle>>,
+    /// Figures of the cycles that ended.
+    pub gc_totals: GcTotals,
+}
+
+impl TenantData {
+    /// GC figures of the ended cycles plus the running one.
+    pub fn all_gc_totals(&self) -> GcTotals {
+        let mut tot = self.gc_totals;
+        if let Some(gc) = &self.gc {
+            let c = gc.totals();
+            tot.cycles += c.cycles;
+            tot.marked_bytes += c.marked_bytes;
+            tot.evacuated_bytes += c.evacuated_bytes;
+            tot.peer_bytes += c.peer_bytes;
+        }
+        tot
+    }
+
+    /// Ends the running cycle, if any, adding its figures to the totals.
+    /// Returns it so the caller can join its workers outside the lock.
+    pub fn take_gc(&mut self) -> Option<Arc<GcCycle>> {
+        let gc = self.gc.take()?;
+        let t = gc.totals();
+        self.gc_totals.cycles += t.cycles;
+        self.gc_totals.marked_bytes += t.marked_bytes;
+        self.gc_totals.evacuated_bytes += t.evacuated_bytes;
+        self.gc_totals.peer_bytes += t.peer_bytes;
+        Some(gc)
+    }
 }
 
 struct TenantEntry {
@@ -116,6 +153,7 @@ pub struct Memnode {
     pub(crate) traffic: Traffic,
     rejected: AtomicU64,
     slots: Slots,
+    peers: Mutex<Option<Arc<dyn PeerConnector>>>,
     me: Weak<Memnode>,
 }
 
@@ -133,6 +171,7 @@ impl Memnode {
             used: AtomicU64::new(0),
             traffic: Traffic::default(),
             rejected: AtomicU64::new(0),
+            peers: Mutex::new(None),
             me: me.clone(),
         })
     }
@@ -166,6 +205,30 @@ impl Memnode {
         layouts
     }
 
+    /// How this memnode reaches the others of a tenant while it collects
+    /// (without one, a cycle whose refs cross memnodes fails).
+    pub fn set_peer_connector(&self, c: Arc<dyn PeerConnector>) {
+        *lock(&self.peers) = Some(c);
+    }
+
+    pub(crate) fn peer_connector(&self) -> Option<Arc<dyn PeerConnector>> {
+        lock(&self.peers).clone()
+    }
+
+    /// Tenant `t`'s running GC cycle (tests and diagnostics).
+    pub fn gc_cycle(&self, t: TenantId) -> Option<Arc<GcCycle>> {
+        let data = lock(&self.tenants).get(&t)?.data.clone();
+        let gc = lock(&data).gc.clone();
+        gc
+    }
+
+    /// GC figures of tenant `t`: ended cycles plus the running one.
+    pub fn gc_totals(&self, t: TenantId) -> Option<GcTotals> {
+        let data = lock(&self.tenants).get(&t)?.data.clone();
+        let totals = lock(&data).all_gc_totals();
+        Some(totals)
+    }
+
     /// Capacity, use, uptime, every alive tenant (by id) and the traffic.
     pub fn status(&self) -> NodeStatus {
         let mut tenants: Vec<TenantStatus> = {
@@ -173,6 +236,7 @@ impl Memnode {
             map.iter()
                 .map(|(&tenant, e)| {
                     let d = lock(&e.data);
+                    let gc = d.all_gc_totals();
                     TenantStatus {
                         tenant,
                         regions: d.regions.len() as u64,
@@ -183,6 +247,10 @@ impl Memnode {
                         bytes_read: d.bytes_read,
                         bytes_written: d.bytes_written,
                         layouts: d.layouts.as_ref().map_or(0, |l| l.len() as u32),
+                        gc_cycles: gc.cycles,
+                        gc_marked_bytes: gc.marked_bytes,
+                        gc_evacuated_bytes: gc.evacuated_bytes,
+                        gc_peer_bytes: gc.peer_bytes,
                     }
                 })
                 .collect()
@@ -234,6 +302,10 @@ impl Memnode {
         data.regions.shrink_to_fit();
         data.bytes = 0;
         data.layouts = None;
+        if let Some(gc) = data.take_gc() {
+            // Under the tenant's lock: signal the workers, do not wait for them.
+            gc.abort();
+        }
         self.unreserve(bytes);
         (n, bytes)
     }
@@ -327,6 +399,7 @@ pub(crate) fn role_name(r: Role) -> &'static str {
         Role::Data => "data",
         Role::Control => "control",
         Role::Admin => "admin",
+        Role::Peer => "peer",
     }
 }
 
@@ -350,6 +423,23 @@ impl Service for Memnode {
                 None
             }
             Role::Data | Role::Control => Some(self.connect(tenant, role)),
+            // Another memnode marking for this tenant: it must be alive here,
+            // and the link does not keep it alive (no grace bookkeeping).
+            Role::Peer => {
+                let data = lock(&self.tenants).get(&tenant).map(|e| e.data.clone());
+                match data {
+                    Some(d) => {
+                        tracing::debug!("tenant {tenant:016x}: peer connection");
+                        Some(d)
+                    }
+                    None => {
+                        return Err(format!(
+                            "memnode {}: no tenant {tenant:016x} here for a peer link",
+                            self.cfg.name
+                        ))
+                    }
+                }
+            }
         };
         Ok(Box::new(crate::session::MemSession::new(
             node, tenant, role, data,

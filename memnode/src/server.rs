@@ -60,10 +60,16 @@ impl Server {
         if cfg.name.is_empty() {
             cfg.name = local.to_string();
         }
+        let node = Memnode::new(cfg);
+        // Other memnodes of a tenant are reached over TCP with the same token
+        // (`semeru memnode` may install another connector).
+        node.set_peer_connector(Arc::new(crate::gc::TcpPeers {
+            token: token.clone(),
+        }));
         Ok(Server {
             listener,
             addr: local,
-            node: Memnode::new(cfg),
+            node,
             token: Arc::new(token),
         })
     }

@@ -1,7 +1,9 @@
 //! One authenticated connection: a tenant's data or control link, or an admin.
 
+use crate::gc::map::RegionMap;
+use crate::gc::{BeginParams, GcCycle, GcError, MarkKind};
 use crate::node::{lock, role_name, Memnode, TenantData, REGION_BYTES_MAX};
-use memmap2::MmapMut;
+use crate::region::RegionMem;
 use semeru_fabric::{ErrorCode, Msg, PageRef, Role, Session, TenantId, MAX_FRAME};
 use semeru_gc::classes::ClassTable;
 use std::sync::{Arc, Mutex};
@@ -97,15 +99,15 @@ impl MemSession {
         }
         let mut written = 0u64;
         for (r, bytes) in &writes {
-            if let Some(dst) = range_mut(&mut d.regions, r) {
-                dst.copy_from_slice(bytes);
+            if let Some(m) = d.regions.get(&r.region) {
+                m.write(r.offset as usize, bytes);
                 written += u64::from(r.len);
             }
         }
         let mut out = Vec::with_capacity(total);
         for r in &reads {
-            if let Some(src) = d.regions.get(&r.region).and_then(|m| m.get(span(r)?)) {
-                out.extend_from_slice(src);
+            if let Some(m) = d.regions.get(&r.region) {
+                m.read(r.offset as usize, r.len as usize, &mut out);
             }
         }
         d.pages_written += writes.len() as u64;
@@ -120,8 +122,7 @@ impl MemSession {
         let inside = d
             .regions
             .get(&r.region)
-            .zip(span(r))
-            .is_some_and(|(m, s)| s.end <= m.len());
+            .is_some_and(|m| m.contains(r.offset as usize, r.len as usize));
         if inside {
             Ok(())
         } else {
@@ -164,9 +165,9 @@ impl MemSession {
                 ),
             );
         }
-        match MmapMut::map_anon(bytes as usize) {
+        match RegionMem::new(bytes as usize) {
             Ok(m) => {
-                d.regions.insert(region, m);
+                d.regions.insert(region, Arc::new(m));
                 d.bytes += size;
                 tracing::debug!(
                     "tenant {:016x}: region {region} allocated ({bytes} bytes)",
@@ -215,29 +216,257 @@ impl MemSession {
     }
 }
 
-/// The byte range of `r` in its region, if it does not overflow.
-fn span(r: &PageRef) -> Option<std::ops::Range<usize>> {
-    let start = r.offset as usize;
-    Some(start..start.checked_add(r.len as usize)?)
+/// The GC requests, in plain types (the fabric dispatch is in `handle`).
+impl MemSession {
+    fn gc_reply<T>(&self, r: Result<T, GcError>, ok: impl FnOnce(T) -> Msg) -> Reply {
+        match r {
+            Ok(v) => Ok(ok(v)),
+            Err(e) => self.soft(
+                ErrorCode::State,
+                format!("memnode {}: {e}", self.node.name()),
+            ),
+        }
+    }
+
+    /// The running cycle, if it is `cycle`.
+    fn cycle(data: &Mutex<TenantData>, cycle: u32) -> Result<Arc<GcCycle>, GcError> {
+        match &lock(data).gc {
+            Some(gc) if gc.cycle == cycle => Ok(gc.clone()),
+            Some(gc) => Err(GcError::State(format!(
+                "GC cycle {cycle} is not running (cycle {} is)",
+                gc.cycle
+            ))),
+            None => Err(GcError::State(format!("GC cycle {cycle} is not running"))),
+        }
+    }
+
+    /// Every region the tenant holds here now.
+    fn region_map(data: &Mutex<TenantData>, log_region: u32) -> RegionMap {
+        let d = lock(data);
+        RegionMap::new(log_region, d.regions.iter().map(|(&r, m)| (r, m.clone())))
+    }
+
+    pub(crate) fn gc_begin(&self, data: &Mutex<TenantData>, p: BeginParams) -> Result<(), GcError> {
+        let (regions, classes) = {
+            let d = lock(data);
+            if let Some(gc) = &d.gc {
+                return Err(GcError::State(format!(
+                    "GcBegin {}: cycle {} is still running",
+                    p.cycle, gc.cycle
+                )));
+            }
+            let Some(classes) = d.layouts.clone() else {
+                return Err(GcError::State(
+                    "GcBegin before any layout table was uploaded".into(),
+                ));
+            };
+            let regions: Vec<(u32, Arc<RegionMem>)> =
+                d.regions.iter().map(|(&r, m)| (r, m.clone())).collect();
+            (regions, classes)
+        };
+        let (cycle, nregions) = (p.cycle, p.regions.len());
+        let gc = GcCycle::begin(
+            p,
+            self.tenant,
+            regions,
+            classes,
+            self.node.config().threads,
+            self.node.peer_connector(),
+        )?;
+        let mut d = lock(data);
+        if d.gc.is_some() {
+            drop(d);
+            gc.end();
+            return Err(GcError::State(format!(
+                "GcBegin {cycle}: another cycle started meanwhile"
+            )));
+        }
+        d.gc = Some(gc);
+        tracing::debug!(
+            "tenant {:016x}: GC cycle {cycle} begins ({nregions} old regions)",
+            self.tenant
+        );
+        Ok(())
+    }
+
+    pub(crate) fn gc_evacuate(
+        &self,
+        data: &Mutex<TenantData>,
+        cycle: u32,
+        sources: &[u32],
+        dests: &[u32],
+    ) -> Result<crate::gc::Evacuated, GcError> {
+        let gc = Self::cycle(data, cycle)?;
+        let mems = Self::region_map(data, gc.table.log_region);
+        gc.evacuate(sources, dests, &mems)
+    }
+
+    pub(crate) fn gc_fixup(
+        &self,
+        data: &Mutex<TenantData>,
+        cycle: u32,
+        tops: &[(u32, u32)],
+    ) -> Result<crate::gc::Fixed, GcError> {
+        let gc = Self::cycle(data, cycle)?;
+        let mems = Self::region_map(data, gc.table.log_region);
+        gc.fixup(tops, &mems)
+    }
+
+    pub(crate) fn gc_end(&self, data: &Mutex<TenantData>, cycle: u32) -> Result<(), GcError> {
+        let gc = {
+            let mut d = lock(data);
+            match &d.gc {
+                Some(gc) if gc.cycle == cycle => d.take_gc(),
+                _ => None,
+            }
+        };
+        match gc {
+            Some(gc) => {
+                // Outside the tenant's lock: the workers may be talking to peers.
+                gc.end();
+                tracing::debug!("tenant {:016x}: GC cycle {cycle} ended", self.tenant);
+                Ok(())
+            }
+            None => Err(GcError::State(format!("GC cycle {cycle} is not running"))),
+        }
+    }
 }
 
-fn range_mut<'a>(
-    regions: &'a mut std::collections::HashMap<u32, MmapMut>,
-    r: &PageRef,
-) -> Option<&'a mut [u8]> {
-    regions.get_mut(&r.region)?.get_mut(span(r)?)
+impl MemSession {
+    /// A GC request (`req.is_gc()`) on a tenant's link.
+    fn handle_gc(&self, d: &Mutex<TenantData>, req: Msg) -> Reply {
+        let peer = self.role == Role::Peer;
+        match req {
+            Msg::MarkRefs { cycle, kind, refs } => {
+                let kind = match MarkKind::from_u8(kind) {
+                    Some(MarkKind::Peer) if peer => MarkKind::Peer,
+                    Some(k) if !peer && k != MarkKind::Peer => k,
+                    _ => {
+                        return self.soft(
+                            ErrorCode::State,
+                            format!(
+                                "memnode {}: MarkRefs of kind {kind} on a {} link",
+                                self.node.name(),
+                                role_name(self.role)
+                            ),
+                        )
+                    }
+                };
+                let r = Self::cycle(d, cycle).and_then(|gc| gc.mark_refs(kind, &refs));
+                self.gc_reply(r, |()| Msg::Ok)
+            }
+            Msg::GetForwarding { cycle } => {
+                let r = Self::cycle(d, cycle).map(|gc| gc.forwarding_pairs());
+                self.gc_reply(r, |pairs| Msg::Forwarding { pairs })
+            }
+            req if peer => self.hard(
+                ErrorCode::State,
+                format!(
+                    "memnode {}: a peer link may not send {}",
+                    self.node.name(),
+                    req.name()
+                ),
+            ),
+            Msg::GcBegin {
+                cycle,
+                log_region,
+                young_refs,
+                self_index,
+                peers,
+                regions,
+            } => {
+                let p = BeginParams {
+                    cycle,
+                    log_region,
+                    young_refs,
+                    self_index,
+                    peers,
+                    regions,
+                };
+                let r = self.gc_begin(d, p);
+                self.gc_reply(r, |()| Msg::Ok)
+            }
+            Msg::GcPoll { cycle } => {
+                let r = Self::cycle(d, cycle).and_then(|gc| gc.progress());
+                self.gc_reply(r, |p| Msg::GcProgress {
+                    idle: p.idle,
+                    sent: p.sent,
+                    received: p.received,
+                    marked_bytes: p.marked_bytes,
+                    marked_objects: p.marked_objects,
+                    peer_bytes: p.peer_bytes,
+                })
+            }
+            Msg::GcLiveness { cycle } => {
+                let r = Self::cycle(d, cycle).and_then(|gc| gc.liveness());
+                self.gc_reply(r, |regions| Msg::GcLive { regions })
+            }
+            Msg::GcEvacuate {
+                cycle,
+                sources,
+                dests,
+            } => {
+                let r = self.gc_evacuate(d, cycle, &sources, &dests);
+                self.gc_reply(r, |e| Msg::GcEvacuated {
+                    copied_bytes: e.copied_bytes,
+                    moved_objects: e.moved_objects,
+                    dests: e
+                        .dests
+                        .into_iter()
+                        .map(|(r, top, bot)| {
+                            (r, top, bot.iter().flat_map(|x| x.to_le_bytes()).collect())
+                        })
+                        .collect(),
+                })
+            }
+            Msg::GcFixup { cycle, tops } => {
+                let r = self.gc_fixup(d, cycle, &tops);
+                self.gc_reply(r, |f| Msg::GcFixed {
+                    fixed_refs: f.fixed_refs,
+                    pages: f.pages,
+                })
+            }
+            Msg::GcForward { cycle, refs } => {
+                let r = Self::cycle(d, cycle).and_then(|gc| gc.forward(&refs));
+                self.gc_reply(r, |refs| Msg::GcForwarded { refs })
+            }
+            Msg::GcEnd { cycle } => {
+                let r = self.gc_end(d, cycle);
+                self.gc_reply(r, |()| Msg::Ok)
+            }
+            req => self.hard(
+                ErrorCode::State,
+                format!(
+                    "memnode {}: {} is not a request",
+                    self.node.name(),
+                    req.name()
+                ),
+            ),
+        }
+    }
 }
 
 impl Session for MemSession {
     fn handle(&mut self, req: Msg) -> Reply {
-        let _slot = self.node.slot();
+        // Peer links never wait for a request slot: a memnode serving a GC
+        // request may be waiting on a peer that is serving one of its own.
+        let _slot = (self.role != Role::Peer).then(|| self.node.slot());
         match (req, &self.data) {
             (Msg::Ping, _) => Ok(Msg::Ok),
-            (Msg::GetStatus, _) => Ok(Msg::Status(self.node.status())),
+            (Msg::GetStatus, _) if self.role != Role::Peer => Ok(Msg::Status(self.node.status())),
             (req, None) => self.hard(
                 ErrorCode::State,
                 format!(
                     "memnode {}: an admin connection may only ask for status, not {}",
+                    self.node.name(),
+                    req.name()
+                ),
+            ),
+            (req, Some(d)) if req.is_gc() => self.handle_gc(d, req),
+            (req, Some(_)) if self.role == Role::Peer => self.hard(
+                ErrorCode::State,
+                format!(
+                    "memnode {}: a peer link may not send {}",
                     self.node.name(),
                     req.name()
                 ),
@@ -282,7 +511,7 @@ impl Session for MemSession {
 
 impl Drop for MemSession {
     fn drop(&mut self) {
-        if self.data.is_some() {
+        if self.data.is_some() && self.role != Role::Peer {
             self.node.disconnect(self.tenant, self.role);
         }
     }

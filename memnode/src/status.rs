@@ -46,7 +46,11 @@ pub fn status_text(addr: &str, token: &Token) -> Result<String, String> {
 ///   tenant            regions      bytes  conns  pages read  pages written  bytes read  bytes written  layouts
 ///   00000000deadbeef        3   3.00 MiB      2           8              1   32.00 KiB       4.00 KiB       40
 ///   total                   3   3.00 MiB      2           8              1   32.00 KiB       4.00 KiB
+///
+///   tenant            gc cycles      marked   evacuated  peer bytes
+///   00000000deadbeef          2    3.00 MiB    1.00 MiB   12.00 KiB
 /// ```
+/// (the GC table only once some tenant ran an offloaded cycle).
 pub fn format_status(addr: &str, s: &NodeStatus) -> String {
     let mut o = String::new();
     let pct = if s.capacity == 0 {
@@ -139,6 +143,25 @@ pub fn format_status(addr: &str, s: &NodeStatus) -> String {
         human_bytes(total.bytes_read),
         human_bytes(total.bytes_written)
     );
+    if s.tenants.iter().any(|t| t.gc_cycles > 0) {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "  {:<16}  {:>9}  {:>10}  {:>10}  {:>10}",
+            "tenant", "gc cycles", "marked", "evacuated", "peer bytes"
+        );
+        for t in &s.tenants {
+            let _ = writeln!(
+                o,
+                "  {:016x}  {:>9}  {:>10}  {:>10}  {:>10}",
+                t.tenant,
+                t.gc_cycles,
+                human_bytes(t.gc_marked_bytes),
+                human_bytes(t.gc_evacuated_bytes),
+                human_bytes(t.gc_peer_bytes)
+            );
+        }
+    }
     o
 }
 

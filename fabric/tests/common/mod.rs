@@ -95,6 +95,17 @@ impl Session for MockSession {
                 "admin sessions may only ask for status".into(),
             ));
         }
+        if self.role == Role::Peer
+            && !matches!(
+                req,
+                Msg::MarkRefs { .. } | Msg::GetForwarding { .. } | Msg::Ping
+            )
+        {
+            return Err((
+                ErrorCode::State,
+                format!("a peer may not send {}", req.name()),
+            ));
+        }
         let mut regions = self.mock.regions.lock().unwrap();
         match req {
             Msg::PageIo { writes, reads } => {
@@ -141,7 +152,12 @@ impl Session for MockSession {
                 }
                 Ok(Msg::Ok)
             }
-            Msg::UploadLayouts { .. } | Msg::Ping => Ok(Msg::Ok),
+            Msg::UploadLayouts { .. } | Msg::Ping | Msg::MarkRefs { .. } => Ok(Msg::Ok),
+            // A soft error: the connection stays open.
+            Msg::GetForwarding { cycle } => Ok(Msg::Error {
+                code: ErrorCode::State,
+                message: format!("no cycle {cycle}"),
+            }),
             Msg::Goodbye => {
                 let t = self.tenant;
                 regions.retain(|k, _| k.0 != t);

@@ -79,20 +79,27 @@ impl BlockOffsetTable {
         Addr(self.old_base + ((i as u64) << LOG_CARD_BYTES))
     }
 
-    /// The raw entries of the cards covering `[from, to)` (a memnode builds
-    /// them for the regions it fills; the VM installs them with
-    /// [`BlockOffsetTable::import`]).
+    /// The raw entries of the cards covering `[from, to)` (`from` card-aligned):
+    /// what a memnode that built a region's objects sends the VM, which
+    /// [`BlockOffsetTable::import`]s them (entries are relative to their card,
+    /// so two tables with different bases agree on a region's entries).
     pub fn export(&self, from: Addr, to: Addr) -> Vec<u16> {
+        if to <= from {
+            return Vec::new();
+        }
         let c0 = ((from.0 - self.old_base) >> LOG_CARD_BYTES) as usize;
         let c1 = ((to.0 - self.old_base).div_ceil(CARD_BYTES)) as usize;
-        self.back[c0..c1.max(c0)].to_vec()
+        self.back[c0..c1.min(self.back.len())].to_vec()
     }
 
-    /// Installs raw entries exported for cards starting at the card of `from`.
+    /// Installs entries [`BlockOffsetTable::export`]ed for the cards from the
+    /// one holding `from` on. Entries past the table's end are ignored.
     pub fn import(&mut self, from: Addr, entries: &[u16]) {
-        let c0 = (((from.0 - self.old_base) >> LOG_CARD_BYTES) as usize).min(self.back.len());
-        let n = entries.len().min(self.back.len() - c0);
-        self.back[c0..c0 + n].copy_from_slice(&entries[..n]);
+        let c0 = ((from.0 - self.old_base) >> LOG_CARD_BYTES) as usize;
+        let end = (c0 + entries.len()).min(self.back.len());
+        if c0 < end {
+            self.back[c0..end].copy_from_slice(&entries[..end - c0]);
+        }
     }
 
     /// Forgets `[from, to)` (a freed region).
@@ -120,6 +127,31 @@ mod tests {
         assert_eq!(t.covering(3), None);
         t.reset(base, Addr(4096 + 2048));
         assert_eq!(t.covering(1), None);
+    }
+
+    #[test]
+    fn export_import_between_bases() {
+        // A region built at its own base and installed in a table whose base
+        // is lower gives the same answers as recording there directly.
+        let region = Addr(1 << 20);
+        let mut own = BlockOffsetTable::new(region, 1 << 20);
+        let mut direct = BlockOffsetTable::new(Addr(1 << 19), 4 << 20);
+        let sizes = [24usize, 1200, 16, 600 << 10, 40, 4096];
+        let mut a = region;
+        for s in sizes {
+            own.record(a, s);
+            direct.record(a, s);
+            a = a.offset(s as u64);
+        }
+        let entries = own.export(region, a);
+        assert_eq!(entries.len() as u64, (a.0 - region.0).div_ceil(CARD_BYTES));
+        let mut vm = BlockOffsetTable::new(Addr(1 << 19), 4 << 20);
+        vm.import(region, &entries);
+        let (c0, c1) = (vm.card_of(region), vm.card_of(a) + 4);
+        for c in c0..c1 {
+            assert_eq!(vm.covering(c), direct.covering(c), "card {c}");
+        }
+        assert!(own.export(region, region).is_empty());
     }
 
     #[test]
