@@ -11,6 +11,12 @@
 //! message on a loaded machine). `-XX:TieredStopAtLevel=1` (the C1 compiler
 //! only) changes no program's behaviour and halves the CPU time of the
 //! in-process `javac` that `--source 17` runs for every program.
+//!
+//! Start-up dominates: each program is a fresh JVM that loads `javac`. The test
+//! first dumps a class-data-sharing archive of those classes (one run with
+//! `-XX:ArchiveClassesAtExit`) and starts every JVM from it, with the serial
+//! collector (no GC worker threads to start); neither changes what a program
+//! prints. If the archive cannot be made, Java runs without it.
 
 mod common;
 
@@ -23,22 +29,30 @@ fn main() {
         .arg("-version")
         .output()
         .is_ok_and(|o| o.status.success());
+    let cases = common::cases(&["tests/conformance", "examples"]);
+    let mut flags: Vec<String> = [
+        "-Xss1m",
+        "-XX:-OmitStackTraceInFastThrow",
+        "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC",
+    ]
+    .map(String::from)
+    .to_vec();
+    if have_java {
+        if let Some(a) = cds_archive(&flags, cases.first()) {
+            flags.push(format!("-XX:SharedArchiveFile={}", a.display()));
+        }
+    }
+    flags.extend(["--source".to_string(), "17".to_string()]);
+    let flags = std::sync::Arc::new(flags);
     let mut trials = Vec::new();
-    for case in common::cases(&["tests/conformance", "examples"]) {
+    for case in cases {
+        let flags = flags.clone();
         let name = format!("java::{}", case.name());
         let t = Trial::test(name, move || {
-            case.check(
-                "java",
-                &[
-                    "-Xss1m",
-                    "-XX:-OmitStackTraceInFastThrow",
-                    "-XX:TieredStopAtLevel=1",
-                    "--source",
-                    "17",
-                ],
-                Duration::from_secs(120),
-            )
-            .map_err(Failed::from)
+            let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+            case.check("java", &flags, Duration::from_secs(120))
+                .map_err(Failed::from)
         });
         trials.push(if have_java {
             t
@@ -52,4 +66,25 @@ fn main() {
         );
     }
     libtest_mimic::run(&args, trials).exit();
+}
+
+/// Dumps the classes one `java --source 17` run loads into an archive under the
+/// target directory; `None` if that fails.
+fn cds_archive(flags: &[String], case: Option<&common::Case>) -> Option<std::path::PathBuf> {
+    let case = case?;
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let archive = dir.join("java-oracle.jsa");
+    let _ = std::fs::remove_file(&archive);
+    // The program's own exit status does not matter; the archive does.
+    std::process::Command::new("java")
+        .args(flags)
+        .arg(format!("-XX:ArchiveClassesAtExit={}", archive.display()))
+        .args(["--source", "17"])
+        .arg(&case.sem)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?;
+    archive.is_file().then_some(archive)
 }

@@ -4,6 +4,10 @@
 //! Locking: `tenants` (the map) is taken before a tenant's own `data` lock,
 //! never after it. A session holds its tenant's `data` (an `Arc`), so page I/O
 //! of different tenants runs in parallel and never touches the map.
+//! A running GC cycle ([`GcCycle`]) holds `Arc`s of the tenant's regions and is
+//! reached by cloning it out of `data`; nothing waits for GC workers or peers
+//! while holding `data` (a worker's inproc peer call takes the *peer's* tenant
+//! lock, so waiting under ours could deadlock two memnodes).
 
 use crate::gc::{GcCycle, GcTotals, PeerConnector};
 use crate::region::RegionMem;

@@ -885,3 +885,83 @@ fn humongous_objects_are_traced_whole() {
     assert_eq!(u64_at(&r12, 0), u64::from(NODE.0), "age reset");
     ok(&mut ctl[0], Msg::GcEnd { cycle: 2 });
 }
+
+/// xorshift64*.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// Random graphs over three memnodes with several workers each: the marked
+/// set is exactly the set reachable from the roots (computed here), whatever
+/// the interleaving of workers, peer batches and polls; then SATB entries for
+/// random unreached objects extend it exactly by what they reach.
+#[test]
+fn random_graphs_mark_exactly_the_reachable_set() {
+    for seed in 1..=6u64 {
+        let (ns, mut ctl) = setup(3, 3);
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut h = Heap::new();
+        for r in 2..11 {
+            h.region(r, (r % 3) as usize);
+        }
+        let n = 2500;
+        let objs: Vec<u32> = (0..n)
+            .map(|i| h.node(2 + rng.below(9) as u32, i as u64))
+            .collect();
+        let mut edges: Vec<[Option<usize>; 2]> = vec![[None, None]; n];
+        for (i, e) in edges.iter_mut().enumerate() {
+            for (k, slot) in e.iter_mut().enumerate() {
+                if rng.below(10) < 7 {
+                    let j = rng.below(n as u64) as usize;
+                    *slot = Some(j);
+                    h.set(objs[i], k, objs[j]);
+                }
+            }
+        }
+        let reach = |from: &[usize], seen: &mut Vec<bool>| {
+            let mut stack: Vec<usize> = from.to_vec();
+            while let Some(i) = stack.pop() {
+                if std::mem::replace(&mut seen[i], true) {
+                    continue;
+                }
+                stack.extend(edges[i].iter().flatten().copied());
+            }
+        };
+        let roots: Vec<usize> = (0..4).map(|_| rng.below(n as u64) as usize).collect();
+        let mut seen = vec![false; n];
+        reach(&roots, &mut seen);
+        h.upload(&mut ctl);
+        let cycle = 100 + seed as u32;
+        begin(&mut ctl, cycle, h.gc_regions());
+        let root_refs: Vec<u32> = roots.iter().map(|&i| objs[i]).collect();
+        mark(&mut ctl, &h, cycle, mark_kind::ROOT, &root_refs);
+        let total = terminate(&mut ctl, cycle);
+        let home = |o: u32| &ns[h.regions[&region_of(o)].0];
+        let check = |seen: &[bool]| {
+            for (i, &o) in objs.iter().enumerate() {
+                assert_eq!(marked(home(o), o), seen[i], "seed {seed} object {i}");
+            }
+        };
+        check(&seen);
+        assert_eq!(total, seen.iter().filter(|&&s| s).count() as u64);
+        let satb: Vec<usize> = (0..20).map(|_| rng.below(n as u64) as usize).collect();
+        reach(&satb, &mut seen);
+        let satb_refs: Vec<u32> = satb.iter().map(|&i| objs[i]).collect();
+        mark(&mut ctl, &h, cycle, mark_kind::SATB, &satb_refs);
+        let total = terminate(&mut ctl, cycle);
+        check(&seen);
+        assert_eq!(total, seen.iter().filter(|&&s| s).count() as u64);
+        for c in &mut ctl {
+            ok(c, Msg::GcEnd { cycle });
+        }
+    }
+}

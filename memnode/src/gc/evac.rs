@@ -18,18 +18,22 @@ use std::sync::Arc;
 pub const PAGE_BYTES: u64 = 4096;
 
 /// Forwarding of moved objects: per source region, `(from, to)` compressed
-/// refs sorted by `from`.
+/// refs sorted by `from`, found through a dense region index (a lookup per
+/// reference slot of the heap is fixup's hot path).
 #[derive(Clone, Debug, Default)]
 pub struct Forwarding {
     log_region: u32,
-    by_region: HashMap<u32, Vec<(u32, u32)>>,
+    /// Region id → 1 + position in `tables` (0: not evacuated).
+    index: Vec<u32>,
+    tables: Vec<Vec<(u32, u32)>>,
 }
 
 impl Forwarding {
     pub fn new(log_region: u32) -> Forwarding {
         Forwarding {
             log_region,
-            by_region: HashMap::new(),
+            index: Vec::new(),
+            tables: Vec::new(),
         }
     }
 
@@ -39,19 +43,40 @@ impl Forwarding {
 
     /// Adds pairs (any order); regions already present are extended.
     pub fn add(&mut self, pairs: impl IntoIterator<Item = (u32, u32)>) {
+        let mut touched = Vec::new();
         for (f, t) in pairs {
-            let reg = self.region_of(f);
-            self.by_region.entry(reg).or_default().push((f, t));
+            if f == 0 {
+                continue;
+            }
+            let reg = self.region_of(f) as usize;
+            if self.index.len() <= reg {
+                self.index.resize(reg + 1, 0);
+            }
+            if self.index[reg] == 0 {
+                self.tables.push(Vec::new());
+                self.index[reg] = self.tables.len() as u32;
+            }
+            let i = self.index[reg] as usize - 1;
+            self.tables[i].push((f, t));
+            touched.push(i);
         }
-        for v in self.by_region.values_mut() {
+        touched.sort_unstable();
+        touched.dedup();
+        for i in touched {
+            let v = &mut self.tables[i];
             v.sort_unstable_by_key(|p| p.0);
             v.dedup_by_key(|p| p.0);
         }
     }
 
+    fn table(&self, region: u32) -> Option<&Vec<(u32, u32)>> {
+        let i = *self.index.get(region as usize)?;
+        self.tables.get((i as usize).checked_sub(1)?)
+    }
+
     /// Whether `region` was evacuated (by any memnode whose table is here).
     pub fn is_source(&self, region: u32) -> bool {
-        self.by_region.contains_key(&region)
+        self.table(region).is_some()
     }
 
     /// Where `r` went: `Some(new)` if it moved, `Some(r)` if its region was not
@@ -62,20 +87,20 @@ impl Forwarding {
         if r == 0 {
             return Some(0);
         }
-        match self.by_region.get(&self.region_of(r)) {
+        match self.table(self.region_of(r)) {
             None => Some(r),
             Some(v) => v.binary_search_by_key(&r, |p| p.0).ok().map(|i| v[i].1),
         }
     }
 
     pub fn pairs(&self) -> Vec<(u32, u32)> {
-        let mut v: Vec<(u32, u32)> = self.by_region.values().flatten().copied().collect();
+        let mut v: Vec<(u32, u32)> = self.tables.iter().flatten().copied().collect();
         v.sort_unstable();
         v
     }
 
     pub fn len(&self) -> usize {
-        self.by_region.values().map(Vec::len).sum()
+        self.tables.iter().map(Vec::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -93,8 +118,6 @@ pub(crate) struct EvacState {
     pub dests: HashMap<u32, u32>,
     /// Every memnode's moves, once fixup pulled them.
     pub all: Option<Arc<Forwarding>>,
-    pub copied_bytes: u64,
-    pub moved_objects: u64,
 }
 
 impl GcCycle {
@@ -146,6 +169,55 @@ impl GcCycle {
                 )));
             }
         }
+        // Reserve the regions, then copy without holding the lock (status
+        // queries and peers' GetForwarding must not wait for a long copy).
+        st.sources.extend(sources.iter().copied());
+        for &d in dests {
+            st.dests.insert(d, 0);
+        }
+        drop(st);
+        let copied = self.copy_out(sources, dests, dest_mems);
+        let mut st = lock(&self.evac);
+        let (out, fwd) = match copied {
+            Ok(x) => x,
+            Err(e) => {
+                for s in sources {
+                    st.sources.remove(s);
+                }
+                for d in dests {
+                    st.dests.remove(d);
+                }
+                return Err(e);
+            }
+        };
+        let own = st.own.get_or_insert_with(|| Forwarding::new(t.log_region));
+        own.add(fwd);
+        for (d, top, _) in &out.dests {
+            st.dests.insert(*d, *top);
+        }
+        drop(st);
+        self.evacuated_bytes.fetch_add(out.copied_bytes, Relaxed);
+        tracing::debug!(
+            "tenant {:016x}: cycle {}: evacuated {} regions, {} objects, {} bytes",
+            self.tenant,
+            self.cycle,
+            sources.len(),
+            out.moved_objects,
+            out.copied_bytes
+        );
+        Ok(out)
+    }
+
+    /// Copies the marked objects of `sources` into `dests` (validated and
+    /// reserved by the caller): the result and the `(from, to)` moves.
+    fn copy_out(
+        &self,
+        sources: &[u32],
+        dests: &[u32],
+        dest_mems: &RegionMap,
+    ) -> Result<(Evacuated, Vec<(u32, u32)>), GcError> {
+        let t = &self.table;
+        let rb = 1usize << t.log_region;
         let view = View {
             map: &self.map,
             classes: &self.classes,
@@ -214,23 +286,7 @@ impl GcCycle {
             cur = 0;
         }
         out.dests = tops;
-        let own = st.own.get_or_insert_with(|| Forwarding::new(t.log_region));
-        own.add(fwd);
-        st.sources.extend(sources.iter().copied());
-        for (d, top, _) in &out.dests {
-            st.dests.insert(*d, *top);
-        }
-        st.copied_bytes += out.copied_bytes;
-        st.moved_objects += out.moved_objects;
-        tracing::debug!(
-            "tenant {:016x}: cycle {}: evacuated {} regions, {} objects, {} bytes",
-            self.tenant,
-            self.cycle,
-            sources.len(),
-            out.moved_objects,
-            out.copied_bytes
-        );
-        Ok(out)
+        Ok((out, fwd))
     }
 
     /// `GetForwarding`: this memnode's moves.
@@ -321,6 +377,8 @@ impl GcCycle {
                             fixed: 0,
                             unmoved: 0,
                             pages: BTreeSet::new(),
+                            last_page: None,
+                            slots: Vec::new(),
                         };
                         loop {
                             let i = next.fetch_add(1, Relaxed);
@@ -475,6 +533,8 @@ struct Fixer<'a> {
     fixed: u64,
     unmoved: u64,
     pages: BTreeSet<(u32, u32)>,
+    last_page: Option<(u32, u32)>,
+    slots: Vec<Addr>,
 }
 
 impl Fixer<'_> {
@@ -520,9 +580,10 @@ impl Fixer<'_> {
 
     fn object(&mut self, a: Addr, live: bool) {
         let map = self.view.map;
-        let mut slots = Vec::new();
+        let mut slots = std::mem::take(&mut self.slots);
+        slots.clear();
         object::for_each_slot(&self.view, a, |s| slots.push(s));
-        for s in slots {
+        for &s in &slots {
             let v = map.load_u32(s);
             if v == 0 {
                 continue;
@@ -543,11 +604,16 @@ impl Fixer<'_> {
                 if live {
                     self.fixed += 1;
                 }
-                self.pages.insert((
+                let page = (
                     map.region_of(s),
                     (map.offset_of(s) as u64 / PAGE_BYTES) as u32,
-                ));
+                );
+                if self.last_page != Some(page) {
+                    self.last_page = Some(page);
+                    self.pages.insert(page);
+                }
             }
         }
+        self.slots = slots;
     }
 }

@@ -275,6 +275,7 @@ pub struct GcCycle {
     pub(crate) marked_bytes: AtomicU64,
     pub(crate) marked_objects: AtomicU64,
     pub(crate) peer_bytes: AtomicU64,
+    pub(crate) evacuated_bytes: AtomicU64,
     pub(crate) failed: Mutex<Option<String>>,
     /// Links used by request handlers (forwarded roots, `GetForwarding`).
     pub(crate) links: Mutex<Vec<Option<Box<dyn peers::Link>>>>,
@@ -378,6 +379,7 @@ impl GcCycle {
             marked_bytes: AtomicU64::new(0),
             marked_objects: AtomicU64::new(0),
             peer_bytes: AtomicU64::new(0),
+            evacuated_bytes: AtomicU64::new(0),
             failed: Mutex::new(None),
             links: Mutex::new((0..npeers).map(|_| None).collect()),
             evac: Mutex::new(evac::EvacState::default()),
@@ -444,7 +446,7 @@ impl GcCycle {
         GcTotals {
             cycles: 1,
             marked_bytes: self.marked_bytes.load(Relaxed),
-            evacuated_bytes: lock(&self.evac).copied_bytes,
+            evacuated_bytes: self.evacuated_bytes.load(Relaxed),
             peer_bytes: self.peer_bytes.load(Relaxed),
         }
     }
