@@ -89,10 +89,20 @@ struct RunArgs {
     /// trimmed). Without it the VM authenticates with the empty token.
     #[arg(long, value_name = "FILE")]
     token_file: Option<PathBuf>,
-    /// The old-space collector: `local` (the VM marks and compacts, reading every
-    /// page through its cache).
-    #[arg(long, value_name = "KIND", default_value = "local", value_parser = ["local"])]
+    /// The old-space collector: `offload` (the memnodes mark and compact their own
+    /// regions, concurrently with the program; the default) or `local` (the VM marks
+    /// and compacts, reading every page through its cache). With `--memnodes 0` the
+    /// local collector always runs.
+    #[arg(long, value_name = "KIND", default_value = "offload", value_parser = ["offload", "local"])]
     gc: String,
+    /// Old-space occupancy (a share of the old-space limit) at which an offloaded
+    /// old collection starts.
+    #[arg(long, value_name = "N%", default_value = "45%", value_parser = crate::heapmode::parse_trigger)]
+    gc_trigger: f64,
+    /// Old regions whose live bytes are below this share of a region are evacuated
+    /// (compacted) by an offloaded collection; 0% never evacuates.
+    #[arg(long, value_name = "N%", default_value = "70%", value_parser = crate::heapmode::parse_evac_live)]
+    gc_evac_live: f64,
     /// Print one line per GC pause on stderr: kind, heap before->after, pause time.
     #[arg(long)]
     gc_log: bool,

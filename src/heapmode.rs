@@ -3,7 +3,8 @@
 //!
 //! - `--memnodes 0`: no backend; every region is local (the no-swap baseline).
 //! - `--memnodes N` (default 1): N memnode servers inside this process, each with
-//!   its own memory, reached over the in-process transport.
+//!   its own memory, reached over the in-process transport; their peer links
+//!   (offloaded marking, forwarding tables) are in-process too ([`InprocPeers`]).
 //! - `--memnode HOST:PORT`, repeatable: `semeru memnode` daemons over TCP. A
 //!   watchdog thread pings each one every second on a connection of its own, so
 //!   a daemon that dies is reported within seconds even while the program runs
@@ -12,7 +13,7 @@
 use semeru_fabric::{Client, Role, Service, TcpTransport, Token};
 use semeru_gc::backend::PageBackend;
 use semeru_gc::remote::Memnodes;
-use semeru_memnode::{Memnode, MemnodeConfig};
+use semeru_memnode::{InprocPeers, Memnode, MemnodeConfig};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +23,8 @@ use std::time::Duration;
 pub const FABRIC_TIMEOUT: Duration = Duration::from_secs(5);
 /// Watchdog period.
 const PING_EVERY: Duration = Duration::from_secs(1);
+/// At most this many GC worker (and request) threads per embedded memnode.
+const EMBEDDED_GC_THREADS: usize = 4;
 
 /// A share of the heap or a size.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -60,6 +63,34 @@ impl CacheSize {
         };
         (b & !4095).max(8 * 4096)
     }
+}
+
+/// Parses a share `N%` (or a bare `N`, read as percent) into a fraction, within
+/// `[lo, 100]` percent; `lo_open` excludes `lo` itself.
+fn parse_share(s: &str, what: &str, lo: f64, lo_open: bool) -> Result<f64, String> {
+    let t = s.trim();
+    let t = t.strip_suffix('%').unwrap_or(t).trim();
+    let v: f64 = t
+        .parse()
+        .map_err(|_| format!("invalid {what} `{s}` (expected a share such as 45%)"))?;
+    let low_ok = if lo_open { v > lo } else { v >= lo };
+    if !(v.is_finite() && low_ok && v <= 100.0) {
+        let bound = if lo_open { "above" } else { "at least" };
+        return Err(format!(
+            "{what} `{s}` must be {bound} {lo}% and at most 100%"
+        ));
+    }
+    Ok(v / 100.0)
+}
+
+/// Parses `--gc-trigger`: old-space occupancy, above 0% and at most 100%.
+pub fn parse_trigger(s: &str) -> Result<f64, String> {
+    parse_share(s, "GC trigger", 0.0, true)
+}
+
+/// Parses `--gc-evac-live`: a region live share, 0% (never evacuate) to 100%.
+pub fn parse_evac_live(s: &str) -> Result<f64, String> {
+    parse_share(s, "evacuation threshold", 0.0, false)
 }
 
 /// The heap-mode flags of `semeru run`.
@@ -107,16 +138,27 @@ pub fn connect(m: &ModeArgs, capacity: u64) -> Result<Option<Box<dyn PageBackend
     if n == 0 {
         return Ok(None);
     }
-    let services: Vec<Arc<dyn Service>> = (0..n)
+    // Each embedded memnode marks and evacuates with a few worker threads of this
+    // process, while the program runs.
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(EMBEDDED_GC_THREADS);
+    let nodes: Vec<Arc<Memnode>> = (0..n)
         .map(|i| {
-            let node: Arc<dyn Service> = Memnode::new(MemnodeConfig {
+            Memnode::new(MemnodeConfig {
                 name: format!("embedded#{i}"),
                 capacity,
-                threads: 1,
+                threads,
                 grace: Duration::from_secs(0),
-            });
-            node
+            })
         })
+        .collect();
+    // Peer links between them (marking traffic, forwarding tables) stay in-process.
+    InprocPeers::install(&nodes);
+    let services: Vec<Arc<dyn Service>> = nodes
+        .into_iter()
+        .map(|node| node as Arc<dyn Service>)
         .collect();
     let nodes = Memnodes::connect_inproc(services, Arc::new(Token::empty()), tenant)
         .map_err(|e| e.to_string())?;
@@ -153,5 +195,20 @@ mod tests {
         assert_eq!(CacheSize::Percent(25.0).bytes(256 << 20), 64 << 20);
         assert_eq!(CacheSize::Bytes(10_000).bytes(1 << 30), 8 * 4096);
         assert_eq!(CacheSize::Bytes(1 << 20).bytes(1 << 30), 1 << 20);
+    }
+
+    #[test]
+    fn gc_shares() {
+        assert_eq!(parse_trigger("45%"), Ok(0.45));
+        assert_eq!(parse_trigger(" 100 % "), Ok(1.0));
+        assert_eq!(parse_trigger("30"), Ok(0.30));
+        for bad in ["0%", "0", "-5%", "101%", "x%", "", "%", "nan%", "inf"] {
+            assert!(parse_trigger(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_evac_live("70%"), Ok(0.70));
+        assert_eq!(parse_evac_live("0%"), Ok(0.0));
+        for bad in ["-1%", "100.5%", "seventy", "70%%"] {
+            assert!(parse_evac_live(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -34,8 +34,9 @@ pub struct MemnodeArgs {
     /// --status must present the same token; it never travels in clear.
     #[arg(long, value_name = "FILE")]
     token_file: Option<PathBuf>,
-    /// Requests served at the same time (page I/O and control); further ones
-    /// wait. Default: the number of CPUs.
+    /// Requests served at the same time (page I/O and control; further ones
+    /// wait), and the worker threads of each offloaded collection (marking and
+    /// evacuation). Default: the number of CPUs.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=4096))]
     threads: Option<u32>,
     /// Seconds a VM's regions outlive its last connection (a VM that says
@@ -107,6 +108,8 @@ pub fn main(a: MemnodeArgs) -> u8 {
         ),
         grace: a.grace,
     };
+    // The daemon reaches the other memnodes of a VM (offloaded marking,
+    // forwarding tables) over TCP with this same token (`TcpPeers`).
     match semeru_memnode::serve(&a.listen, cfg, token) {
         Ok(()) => 0,
         Err(e) => {

@@ -3,19 +3,24 @@
 //! the stdout, the first line of stderr and the exit status recorded from
 //! `java --source 17` (see tests/record.sh).
 //!
-//! Heap modes (the mode matrix):
+//! Heap modes (the mode matrix). Old GC is `--gc offload` (the default: the
+//! memnodes mark and compact) wherever old space lives on memnodes, except in
+//! `tcp-tiny-gclocal-verify`, which keeps the VM's own collector covered:
 //! - `default`: the CLI defaults (one embedded memnode, a cache smaller than the heap);
-//! - `local`: `--memnodes 0`, no fabric at all;
+//! - `local`: `--memnodes 0`, no fabric at all (so the local collector);
 //! - `embedded-tiny`: two embedded memnodes behind a 48-page cache;
 //! - `tcp-tiny`: two real `semeru memnode` daemons on loopback (started by this
 //!   test, with a token file) behind a 48-page cache;
-//! - each of `local`, `embedded-tiny` and `tcp-tiny` also with `--verify-heap`
-//!   (`-verify`).
+//! - `local-verify`, `embedded-tiny-verify`: `local` and `embedded-tiny` with
+//!   `--verify-heap`;
+//! - `tcp-tiny-gclocal-verify`: `tcp-tiny` with `--gc local --verify-heap`.
 //!
 //! All but `default` use a 64 MiB heap with a 2 MiB nursery, so that
 //! collections happen constantly (and are checked under `-verify`) while pages
 //! move through the tiny cache;
-//! - programs under `gc/` also run with `--gc-stress`.
+//! - programs under `gc/` also run with `--gc-stress --verify-heap` over two
+//!   embedded memnodes with `--gc offload` (`gc-stress`), which starts an old
+//!   cycle every fourth collection and finishes it at the next.
 //!
 //! `SEMERU_MODES=default,local` selects modes.
 
@@ -31,6 +36,10 @@ const STRESS: &[&str] = &[
     "64m",
     "--young",
     "1m",
+    "--memnodes",
+    "2",
+    "--gc",
+    "offload",
     "--gc-stress",
     "--verify-heap",
 ];
@@ -82,7 +91,7 @@ fn main() {
     ];
     // Two daemons shared by every run of the TCP modes; killed at the end.
     let mut daemons: Vec<MemnodeProc> = Vec::new();
-    if want("tcp-tiny") || want("tcp-tiny-verify") {
+    if want("tcp-tiny") || want("tcp-tiny-gclocal-verify") {
         let token = common::token_file("conformance");
         let tok = token.to_string_lossy().into_owned();
         for _ in 0..2 {
@@ -107,8 +116,14 @@ fn main() {
         .filter(|(m, _)| ["local", "embedded-tiny", "tcp-tiny"].contains(&m.as_str()))
         .map(|(m, pre)| {
             let mut pre = pre.clone();
-            pre.push("--verify-heap".into());
-            (format!("{m}-verify"), pre)
+            if m == "tcp-tiny" {
+                // Both collectors stay covered over the same heap and fabric.
+                pre.extend(strs(&["--gc", "local", "--verify-heap"]));
+                (format!("{m}-gclocal-verify"), pre)
+            } else {
+                pre.push("--verify-heap".into());
+                (format!("{m}-verify"), pre)
+            }
         })
         .collect();
     modes.extend(verified);

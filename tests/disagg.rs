@@ -207,15 +207,34 @@ fn heap_mode_flags_are_checked() {
         vec!["run", "--cache", "150%", &c],
         vec!["run", "--memnodes", "0", "--memnode", "127.0.0.1:7070", &c],
         vec!["run", "--gc", "sideways", &c],
+        vec!["run", "--gc-trigger", "0%", &c],
+        vec!["run", "--gc-trigger", "150%", &c],
+        vec!["run", "--gc-trigger", "half", &c],
+        vec!["run", "--gc-evac-live", "-3%", &c],
+        vec!["run", "--gc-evac-live", "101%", &c],
     ] {
         let o = semeru(&bad, Duration::from_secs(30));
         assert_eq!(o.code, 64, "{bad:?}: {}", text(&o.stderr));
     }
-    let o = semeru(
-        &["run", "--cache", "25%", "--memnodes", "3", &c, "256", "2"],
-        Duration::from_secs(60),
-    );
-    assert_eq!(o.code, 0, "{}", text(&o.stderr));
+    for ok in [
+        vec!["run", "--cache", "25%", "--memnodes", "3", &c, "256", "2"],
+        vec![
+            "run",
+            "--gc",
+            "local",
+            "--gc-trigger",
+            "30%",
+            "--gc-evac-live",
+            "50",
+            &c,
+            "256",
+            "2",
+        ],
+        vec!["run", "--gc", "offload", "--memnodes", "0", &c, "256", "2"],
+    ] {
+        let o = semeru(&ok, Duration::from_secs(60));
+        assert_eq!(o.code, 0, "{ok:?}: {}", text(&o.stderr));
+    }
 }
 
 #[test]
@@ -251,4 +270,303 @@ fn a_full_memnode_is_out_of_memory_not_a_crash() {
         "{}",
         text(&s.stdout)
     );
+}
+
+// ---------------------------------------------------------------------------
+// Offloaded old-space collection (`--gc offload`, the default) against the VM's
+// own collector (`--gc local`).
+
+/// The number at the end of `path` (each key searched after the previous one),
+/// `None` when it is `null` or missing.
+fn json_num(doc: &str, path: &[&str]) -> Option<f64> {
+    let mut at = 0;
+    for key in path {
+        let pat = format!("\"{key}\":");
+        at += doc[at..].find(&pat)? + pat.len();
+    }
+    let v: String = doc[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | 'e' | 'E' | '+'))
+        .collect();
+    v.parse().ok()
+}
+
+fn target_file(tag: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("{tag}-{}", std::process::id()))
+}
+
+/// `semeru run FLAGS… --stats-json F PROGRAM ARGS…`: (output, stats document).
+fn run_stats(flags: &[&str], prog: &[&str], tag: &str) -> (common::Output, String) {
+    let json = target_file(&format!("{tag}.json"));
+    let js = json.to_string_lossy().into_owned();
+    let mut args = vec!["run"];
+    args.extend_from_slice(flags);
+    args.extend(["--stats-json", &js]);
+    args.extend_from_slice(prog);
+    let o = semeru(&args, Duration::from_secs(300));
+    assert_eq!(o.code, 0, "{args:?}: {}", text(&o.stderr));
+    let doc = std::fs::read_to_string(&json).unwrap_or_default();
+    let _ = std::fs::remove_file(&json);
+    (o, doc)
+}
+
+/// Two memnode daemons' flags: `--token-file T --memnode A [--memnode B]`.
+fn tcp_flags(tok: &str, nodes: &[MemnodeProc]) -> Vec<String> {
+    let mut f = vec!["--token-file".to_string(), tok.to_string()];
+    for d in nodes {
+        f.push("--memnode".into());
+        f.push(d.addr.clone());
+    }
+    f
+}
+
+#[test]
+fn offload_and_local_collectors_agree_over_one_and_two_tcp_memnodes() {
+    let c = churn();
+    // 6 MiB live, rewritten for 40 rounds: old space fills with garbage, so old
+    // collections run in both collectors.
+    let prog = [c.as_str(), "6144", "40"];
+    let (reference, _) = run_stats(&["--memnodes", "0"], &prog, "agree-ref");
+    let token = common::token_file("agree");
+    let tok = token.to_string_lossy().into_owned();
+    for n in [1, 2] {
+        let nodes: Vec<MemnodeProc> = (0..n)
+            .map(|_| MemnodeProc::start(BIN, "1g", &["--token-file", &tok]).unwrap())
+            .collect();
+        let tcp = tcp_flags(&tok, &nodes);
+        for gc in ["offload", "local"] {
+            let mut flags: Vec<&str> = tcp.iter().map(String::as_str).collect();
+            flags.extend([
+                "--heap",
+                "48m",
+                "--young",
+                "2m",
+                "--cache",
+                "2m",
+                "--gc",
+                gc,
+                "--gc-trigger",
+                "30%",
+                "--verify-heap",
+            ]);
+            let (o, doc) = run_stats(&flags, &prog, &format!("agree-{gc}-{n}"));
+            assert_eq!(
+                text(&o.stdout),
+                text(&reference.stdout),
+                "--gc {gc} over {n} memnode(s)"
+            );
+            let cycles = json_num(&doc, &["gc", "offload", "cycles"]);
+            if gc == "offload" {
+                assert!(cycles.unwrap_or(0.0) > 0.0, "no offloaded cycle: {doc}");
+                assert!(
+                    json_num(&doc, &["gc", "offload", "marked_bytes"]).unwrap_or(0.0) > 0.0,
+                    "{doc}"
+                );
+            } else {
+                assert!(doc.contains("\"offload\":null"), "{doc}");
+                assert!(
+                    json_num(&doc, &["gc", "full_pauses"]).unwrap_or(0.0) > 0.0,
+                    "{doc}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn offloaded_collection_moves_far_fewer_bytes_over_the_fabric() {
+    let token = common::token_file("ratio");
+    let tok = token.to_string_lossy().into_owned();
+    let nodes: Vec<MemnodeProc> = (0..2)
+        .map(|_| MemnodeProc::start(BIN, "1g", &["--token-file", &tok]).unwrap())
+        .collect();
+    let tcp = tcp_flags(&tok, &nodes);
+    let c = churn();
+    let prog = [c.as_str(), "8192", "60"];
+    let mut docs = Vec::new();
+    let mut outs = Vec::new();
+    for gc in ["offload", "local"] {
+        let mut flags: Vec<&str> = tcp.iter().map(String::as_str).collect();
+        flags.extend([
+            "--heap", "40m", "--young", "2m", "--cache", "2m", "--gc", gc,
+        ]);
+        let (o, doc) = run_stats(&flags, &prog, &format!("ratio-{gc}"));
+        outs.push(text(&o.stdout));
+        docs.push(doc);
+    }
+    assert_eq!(outs[0], outs[1]);
+    let (off, local) = (&docs[0], &docs[1]);
+    for key in [
+        "cycles",
+        "marked_bytes",
+        "peer_bytes",
+        "evacuated_bytes",
+        "concurrent_ms",
+        "freed_regions",
+        "evacuated_regions",
+    ] {
+        let v = json_num(off, &["gc", "offload", key]);
+        assert!(v.unwrap_or(0.0) > 0.0, "gc.offload.{key} is {v:?}: {off}");
+    }
+    for kind in ["young", "initial-mark", "remark", "evacuate"] {
+        let v = json_num(off, &["gc", "by_kind", kind, "count"]);
+        assert!(
+            v.unwrap_or(0.0) > 0.0,
+            "gc.by_kind.{kind}.count is {v:?}: {off}"
+        );
+    }
+    assert!(json_num(off, &["gc", "p99_pause_ms"]).is_some(), "{off}");
+    let fo = json_num(off, &["gc", "fabric_bytes"]).unwrap_or(f64::NAN);
+    let fl = json_num(local, &["gc", "fabric_bytes"]).unwrap_or(f64::NAN);
+    assert!(fl > 0.0, "{local}");
+    assert!(
+        fo * 4.0 < fl,
+        "gc.fabric_bytes: offload {fo} is not far below local {fl}"
+    );
+}
+
+/// `used` bytes of the memnode at `addr`, from `semeru memnode --status`.
+fn memnode_used(addr: &str, tok: &str) -> u64 {
+    let s = semeru(
+        &["memnode", "--status", addr, "--token-file", tok],
+        Duration::from_secs(20),
+    );
+    assert_eq!(s.code, 0, "{}", text(&s.stderr));
+    let out = text(&s.stdout);
+    out.lines()
+        .find_map(|l| l.trim().strip_prefix("used"))
+        .and_then(|l| l.split('(').nth(1))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no used bytes in {out}"))
+}
+
+/// A `semeru run` whose stdin the test writes, line by line.
+struct Interactive {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Interactive {
+    fn start(args: &[&str]) -> Interactive {
+        use std::io::BufRead;
+        use std::process::Stdio;
+        let mut child = Command::new(BIN)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("semeru starts");
+        let out = child.stdout.take().expect("stdout");
+        let err = child.stderr.take().expect("stderr");
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for l in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+                if tx.send(l).is_err() {
+                    break;
+                }
+            }
+        });
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let e2 = stderr.clone();
+        std::thread::spawn(move || {
+            for l in std::io::BufReader::new(err).lines().map_while(Result::ok) {
+                if let Ok(mut s) = e2.lock() {
+                    s.push_str(&l);
+                    s.push('\n');
+                }
+            }
+        });
+        Interactive {
+            child,
+            lines,
+            stderr,
+        }
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// The next stdout line, within two minutes.
+    fn line(&self) -> String {
+        match self.lines.recv_timeout(Duration::from_secs(120)) {
+            Ok(l) => l,
+            Err(e) => panic!("no output line ({e}); stderr:\n{}", self.stderr()),
+        }
+    }
+
+    fn send(&mut self, line: &str) {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().expect("stdin");
+        writeln!(stdin, "{line}").expect("write to semeru");
+        stdin.flush().expect("flush");
+    }
+}
+
+impl Drop for Interactive {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn memnode_bytes_in_use_fall_after_a_cycle_that_frees_garbage() {
+    let token = common::token_file("drop");
+    let tok = token.to_string_lossy().into_owned();
+    let nodes: Vec<MemnodeProc> = (0..2)
+        .map(|_| MemnodeProc::start(BIN, "1g", &["--token-file", &tok]).unwrap())
+        .collect();
+    let prog = common::repo().join("tests/disagg/Drop.sem");
+    let prog = prog.to_string_lossy().into_owned();
+    let mut args: Vec<String> = vec!["run".into()];
+    args.extend(tcp_flags(&tok, &nodes));
+    args.extend(
+        [
+            "--heap",
+            "96m",
+            "--young",
+            "2m",
+            "--cache",
+            "4m",
+            "--gc",
+            "offload",
+            "--gc-trigger",
+            "20%",
+            "--gc-log",
+            &prog,
+            "24",
+        ]
+        .map(String::from),
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let used =
+        |nodes: &[MemnodeProc]| -> u64 { nodes.iter().map(|d| memnode_used(&d.addr, &tok)).sum() };
+    let idle = used(&nodes);
+    let mut vm = Interactive::start(&args);
+    let built = vm.line();
+    assert!(built.starts_with("built 24576 chunks"), "{built}");
+    let full = used(&nodes);
+    // 24 MiB of chunks went to old space.
+    assert!(full >= idle + (20 << 20), "used {idle} -> {full} bytes");
+    vm.send("drop");
+    let dropped = vm.line();
+    assert!(dropped.starts_with("dropped"), "{dropped}");
+    let after = used(&nodes);
+    // Four fifths of the chunks died: their regions are freed or evacuated.
+    assert!(
+        after + (12 << 20) <= full,
+        "memnodes' bytes in use went {full} -> {after}; gc log:\n{}",
+        vm.stderr()
+    );
+    vm.send("end");
+    assert!(vm.line().starts_with("done "), "{}", vm.stderr());
+    let log = vm.stderr();
+    assert!(log.contains("Pause Remark"), "{log}");
+    assert!(log.contains("Pause Evacuate"), "{log}");
+    assert!(!log.contains("Pause Full"), "a full collection ran:\n{log}");
 }

@@ -21,7 +21,18 @@ use crate::layout::{ClassId, ElemKind, Layout, ARRAY_DATA_OFFSET, ARRAY_LENGTH_O
 use crate::memory::PagedMemory;
 use crate::object::Header;
 use crate::plan::Generational;
-pub use crate::stats::{CacheStats, GcStats, HeapStats, Pause};
+pub use crate::stats::{CacheStats, GcStats, HeapStats, OffloadStats, Pause};
+
+/// Which collector reclaims old space (`--gc`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum GcMode {
+    /// The memnodes mark concurrently and compact their own regions
+    /// ([`crate::plan::offload`]); without memnodes the local collector runs.
+    #[default]
+    Offload,
+    /// The VM marks and compacts old space itself, through its page cache.
+    Local,
+}
 
 /// Heap sizes and debug switches.
 #[derive(Clone, Debug)]
@@ -58,6 +69,14 @@ pub struct HeapConfig {
     /// memnodes ([`Heap::with_backend`]); `None` = room for all of old space.
     /// Ignored without a backend (everything is local then).
     pub cache_bytes: Option<usize>,
+    /// `--gc`: the old collector.
+    pub gc: GcMode,
+    /// `--gc-trigger`: an offloaded cycle starts after a young collection
+    /// once old space holds this share of its limit.
+    pub gc_trigger: f64,
+    /// `--gc-evac-live`: old regions with less live data than this share of
+    /// a region are evacuated by an offloaded cycle.
+    pub gc_evac_live: f64,
 }
 
 impl Default for HeapConfig {
@@ -72,6 +91,9 @@ impl Default for HeapConfig {
             log: false,
             mark_stack_entries: crate::collector::mark::MARK_STACK_MAX,
             cache_bytes: None,
+            gc: GcMode::Offload,
+            gc_trigger: 0.45,
+            gc_evac_live: 0.70,
         }
     }
 }
@@ -243,6 +265,26 @@ impl Heap {
         self.plan.collect(full, &mut self.mem, &self.classes, roots);
     }
 
+    /// Starts an offloaded old-collection cycle now (its initial-mark pause):
+    /// `false` if the offloaded collector is not available (`--gc local`, no
+    /// memnodes, or they cannot) or a cycle already runs.
+    pub fn start_old_cycle(&mut self, roots: &mut dyn RootSet) -> bool {
+        self.plan
+            .start_old_cycle(&mut self.mem, &self.classes, roots)
+    }
+
+    /// Finishes the running offloaded cycle now: remark (waiting for the
+    /// memnodes to finish marking) and evacuation. Does nothing without one.
+    pub fn finish_old_cycle(&mut self, roots: &mut dyn RootSet) {
+        self.plan
+            .finish_old_cycle(&mut self.mem, &self.classes, roots);
+    }
+
+    /// Whether an offloaded cycle is running (marking or waiting for remark).
+    pub fn old_cycle_active(&self) -> bool {
+        self.plan.old_cycle_active()
+    }
+
     pub fn stats(&self) -> &GcStats {
         &self.plan.stats
     }
@@ -315,14 +357,35 @@ impl Heap {
         Ref(self.read::<u32>(r, off))
     }
 
-    /// Stores a reference, with the generational write barrier: an old slot that
-    /// now points into the nursery dirties its card.
+    /// Stores a reference, with the generational write barrier (an old slot
+    /// that now points into the nursery dirties its card) and, while an
+    /// offloaded marking runs, the SATB barrier (the overwritten old
+    /// reference is logged).
     #[inline(always)]
     pub fn write_ref(&mut self, obj: Ref, off: u32, v: Ref) {
+        if self.plan.satb_active {
+            self.satb_log(obj, off, 1);
+        }
         self.write::<u32>(obj, off, v.0);
         let slot = obj.addr().offset(off as u64);
         if !self.plan.is_young(obj) && self.plan.is_young(v) {
             self.plan.remember(slot);
+        }
+    }
+
+    /// The SATB barrier's slow half: logs the old references in the `n` slots
+    /// at `off` of `obj` if `obj` is an old object.
+    #[cold]
+    #[inline(never)]
+    fn satb_log(&mut self, obj: Ref, off: u32, n: u32) {
+        if obj.is_null() || self.plan.is_young(obj) {
+            return;
+        }
+        for i in 0..n {
+            let prev = self.read_ref(obj, off + 4 * i);
+            if prev.0 >= self.plan.young_refs {
+                self.plan.satb_push(&mut self.mem, prev);
+            }
         }
     }
 
@@ -343,9 +406,23 @@ impl Heap {
         self.mem.read_bytes(a, bytes);
     }
 
-    /// Copies `src` into array `r` starting at element `start` (primitive arrays only).
+    /// Copies `src` into array `r` starting at element `start` (primitive
+    /// arrays; for a reference array the generational card is not dirtied,
+    /// so only old refs may be stored this way).
     pub fn write_elems<T: Prim>(&mut self, r: Ref, start: u32, src: &[T]) {
         let sz = std::mem::size_of::<T>();
+        if self.plan.satb_active
+            && sz == 4
+            && matches!(
+                self.classes.get(self.class_of(r)),
+                Some(Layout::Array {
+                    elem: ElemKind::Ref
+                })
+            )
+        {
+            let off = ARRAY_DATA_OFFSET + start * 4;
+            self.satb_log(r, off, src.len() as u32);
+        }
         let a = r.addr().0 as usize + ARRAY_DATA_OFFSET as usize + start as usize * sz;
         let n = std::mem::size_of_val(src);
         // SAFETY: `Prim` types are plain bytes: `src` may be viewed as `n` bytes.

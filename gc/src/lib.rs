@@ -43,6 +43,7 @@ pub mod view;
 pub use addr::{Addr, Ref, RegionId};
 pub use fatal::{fatal, set_fatal_hook};
 pub use heap::{
-    CacheStats, GcStats, Heap, HeapConfig, HeapError, HeapStats, OutOfMemory, Pause, RootSet,
+    CacheStats, GcMode, GcStats, Heap, HeapConfig, HeapError, HeapStats, OffloadStats, OutOfMemory,
+    Pause, RootSet,
 };
 pub use layout::{ClassId, ElemKind, InstanceLayout, Layout};

@@ -540,6 +540,68 @@ impl PagedMemory {
         self.cache().acquire(r)
     }
 
+    /// Region `r` becomes an old region on memnode `node`. `false` if that
+    /// memnode is out of capacity (even during a collection: no overflow
+    /// region is made). A backend failure is fatal.
+    pub fn acquire_region_on(&mut self, r: RegionId, node: usize) -> bool {
+        self.cache().acquire_on(r, Some(node))
+    }
+
+    /// The memnode holding region `r` (`None` without a backend, or for an
+    /// overflow region).
+    pub fn home_of(&self, r: RegionId) -> Option<usize> {
+        let c = self.cache();
+        if c.overflow.contains_key(&r.0) {
+            return None;
+        }
+        c.backend.as_ref().and_then(|b| b.home_of(r))
+    }
+
+    /// Whether the backend can run the offloaded old collector.
+    pub fn supports_offload(&self) -> bool {
+        self.cache()
+            .backend
+            .as_ref()
+            .is_some_and(|b| b.supports_offload())
+    }
+
+    /// The backend, for the offloaded collector's control messages.
+    pub fn backend_mut(&mut self) -> Option<&mut (dyn PageBackend + 'static)> {
+        self.cache().backend.as_deref_mut()
+    }
+
+    /// The first `used` bytes of region `r` were written on its memnode (an
+    /// evacuation destination): its pages there are fetched, never created
+    /// zeroed locally.
+    pub fn adopt_region(&mut self, r: RegionId, used: u32) {
+        let c = self.cache();
+        if c.backend.is_none() || c.overflow.contains_key(&r.0) {
+            return;
+        }
+        let pages = (used as usize).div_ceil(PAGE);
+        for q in c.pages_of(r).take(pages) {
+            c.page_remote[q] = true;
+        }
+    }
+
+    /// Writes back every dirty cached page (in batches), so the memnodes see
+    /// the heap as the VM does. The pages stay resident, clean.
+    pub fn flush_dirty(&mut self) {
+        self.cache().flush_dirty()
+    }
+
+    /// Drops the cached copies of `pages` (4 KiB pages a memnode changed)
+    /// without write-back: the next access fetches them.
+    pub fn drop_pages(&mut self, pages: &[PageAddr]) {
+        self.cache().drop_pages(pages)
+    }
+
+    /// Dirty cached pages now (tests).
+    pub fn dirty_pages(&self) -> usize {
+        let c = self.cache();
+        c.frame_flags.iter().filter(|&&f| f & DIRTY != 0).count()
+    }
+
     /// Region `r` goes back to the pool: its pages are dropped unwritten.
     pub fn release_region(&mut self, r: RegionId) {
         self.cache().release(r)
@@ -853,6 +915,12 @@ impl Cache {
     }
 
     fn acquire(&mut self, r: RegionId) -> bool {
+        self.acquire_on(r, None)
+    }
+
+    /// Acquires region `r`, on memnode `node` if given (then never as an
+    /// overflow region).
+    fn acquire_on(&mut self, r: RegionId, node: Option<usize>) -> bool {
         if self.backend.is_none() {
             return true;
         }
@@ -860,13 +928,14 @@ impl Cache {
         // A stray access to the free region may have left a frame behind.
         self.drop_frames(r);
         let bytes = 1u32 << self.log_region;
-        let res = match self.backend.as_mut() {
-            Some(b) => b.acquire(r, bytes),
-            None => Ok(()),
+        let res = match (self.backend.as_mut(), node) {
+            (Some(b), Some(n)) => b.acquire_on(r, bytes, n),
+            (Some(b), None) => b.acquire(r, bytes),
+            (None, _) => Ok(()),
         };
         match res {
             Ok(()) => true,
-            Err(AcquireError::CapacityExhausted(_)) if !self.gc => false,
+            Err(AcquireError::CapacityExhausted(_)) if !self.gc || node.is_some() => false,
             Err(AcquireError::CapacityExhausted(_)) => {
                 let Some(blk) = Block::new(bytes as usize) else {
                     fatal("cannot reserve local memory for an old region");
@@ -911,6 +980,60 @@ impl Cache {
                 self.free.push(f);
             }
             self.page_remote[q] = false;
+        }
+    }
+
+    fn flush_dirty(&mut self) {
+        const BATCH: usize = 64;
+        let mut writes: Vec<(usize, u32)> = Vec::with_capacity(BATCH);
+        for f in 0..self.nframes {
+            let fl = self.frame_flags[f];
+            if fl & DIRTY == 0 || fl & BUSY != 0 {
+                continue;
+            }
+            writes.push((self.frame_page[f] as usize, f as u32));
+            if writes.len() == BATCH {
+                self.write_clean(&writes);
+                writes.clear();
+            }
+        }
+        self.write_clean(&writes);
+    }
+
+    /// Writes `writes` back and marks their frames clean (a mapped one is
+    /// re-mapped read-only, so the next store dirties it again).
+    fn write_clean(&mut self, writes: &[(usize, u32)]) {
+        if writes.is_empty() {
+            return;
+        }
+        self.exchange(writes, &[]);
+        for &(q, f) in writes {
+            let fl = &mut self.frame_flags[f as usize];
+            *fl &= !DIRTY;
+            if *fl & MAPPED != 0 {
+                self.wtab.set(q, ptr::null_mut());
+            }
+        }
+    }
+
+    fn drop_pages(&mut self, pages: &[PageAddr]) {
+        if self.backend.is_none() {
+            return;
+        }
+        let per = self.log_region - LOG_PAGE;
+        for pa in pages {
+            let first = ((pa.region.0 as usize) << per) + (pa.offset as usize >> LOG_PAGE);
+            let n = (pa.len as usize).div_ceil(PAGE).max(1);
+            for q in first..(first + n).min(self.page_frame.len()) {
+                let f = self.page_frame[q];
+                if f != NONE {
+                    self.unmap(f);
+                    self.frame_flags[f as usize] = 0;
+                    self.frame_page[f as usize] = NONE;
+                    self.page_frame[q] = NONE;
+                    self.free.push(f);
+                }
+            }
         }
     }
 

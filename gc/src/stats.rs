@@ -24,10 +24,37 @@ pub struct HeapStats {
     pub overflow_regions: usize,
 }
 
+/// The kinds of stop-the-world pause, in [`GcStats::by_kind`] order.
+pub const PAUSE_KINDS: [&str; 5] = ["young", "full", "initial-mark", "remark", "evacuate"];
+
+/// The offloaded old collector's counters (`--gc offload` over memnodes).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OffloadStats {
+    /// Cycles completed (or aborted by a local full collection).
+    pub cycles: u64,
+    /// Bytes the memnodes marked, summed over cycles.
+    pub marked_bytes: u64,
+    /// Bytes of marking traffic between memnodes (peer links).
+    pub peer_bytes: u64,
+    /// Bytes the memnodes copied into destination regions.
+    pub evacuated_bytes: u64,
+    /// Milliseconds of marking that overlapped the program (from the end of
+    /// the initial-mark pause to termination or remark, whichever came first).
+    pub concurrent_ms: f64,
+    /// Milliseconds the remark pause waited for marking to terminate.
+    pub remark_wait_ms: f64,
+    /// Regions released because nothing in them was live.
+    pub freed_regions: u64,
+    /// Regions evacuated (then released).
+    pub evacuated_regions: u64,
+    /// Overwritten references logged by the SATB barrier.
+    pub satb_refs: u64,
+}
+
 /// One stop-the-world pause.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pause {
-    /// `"young"` or `"full"`.
+    /// One of [`PAUSE_KINDS`].
     pub kind: &'static str,
     pub heap_before: usize,
     pub heap_after: usize,
@@ -60,14 +87,34 @@ pub struct GcStats {
     pub mark_stack_overflows: u64,
     /// Milliseconds spent in each full-collection phase, summed, in phase order.
     pub phase_ms: Vec<(&'static str, f64)>,
+    /// `Some` when the offloaded old collector is in use.
+    pub offload: Option<OffloadStats>,
+    /// Per pause kind: count, total and maximum milliseconds.
+    kinds: Vec<(&'static str, u64, f64, f64)>,
 }
 
 impl GcStats {
+    /// Empty counters; `offload` says whether the offloaded collector runs.
+    pub fn with_offload(offload: bool) -> GcStats {
+        GcStats {
+            offload: offload.then(OffloadStats::default),
+            ..GcStats::default()
+        }
+    }
     /// Counts pause `p` (and keeps it if fewer than [`MAX_PAUSE_RECORDS`] are kept).
     pub fn record(&mut self, p: Pause) {
         match p.kind {
             "young" => self.young_pauses += 1,
-            _ => self.full_pauses += 1,
+            "full" => self.full_pauses += 1,
+            _ => {}
+        }
+        match self.kinds.iter_mut().find(|k| k.0 == p.kind) {
+            Some(k) => {
+                k.1 += 1;
+                k.2 += p.millis;
+                k.3 = k.3.max(p.millis);
+            }
+            None => self.kinds.push((p.kind, 1, p.millis, p.millis)),
         }
         self.pause_ms_total += p.millis;
         self.pause_ms_max = self.pause_ms_max.max(p.millis);
@@ -75,17 +122,42 @@ impl GcStats {
             self.pauses.push(p);
         }
     }
-    /// Pauses of `kind` (`"young"` or `"full"`).
+    /// Pauses of `kind` (one of [`PAUSE_KINDS`]).
     pub fn count(&self, kind: &str) -> usize {
-        match kind {
-            "young" => self.young_pauses as usize,
-            "full" => self.full_pauses as usize,
-            _ => 0,
-        }
+        self.kinds
+            .iter()
+            .find(|k| k.0 == kind)
+            .map_or(0, |k| k.1 as usize)
     }
     /// All pauses so far.
     pub fn pause_count(&self) -> usize {
-        (self.young_pauses + self.full_pauses) as usize
+        self.kinds.iter().map(|k| k.1 as usize).sum()
+    }
+    /// Per pause kind, every one of [`PAUSE_KINDS`] (then any other kind):
+    /// `(kind, count, total_ms, max_ms)`.
+    pub fn by_kind(&self) -> Vec<(&'static str, u64, f64, f64)> {
+        let mut v: Vec<_> = PAUSE_KINDS
+            .iter()
+            .map(|&k| {
+                self.kinds
+                    .iter()
+                    .find(|e| e.0 == k)
+                    .copied()
+                    .unwrap_or((k, 0, 0.0, 0.0))
+            })
+            .collect();
+        v.extend(self.kinds.iter().filter(|e| !PAUSE_KINDS.contains(&e.0)));
+        v
+    }
+    /// The 99th percentile of the recorded pauses' durations (0 with none).
+    pub fn p99_pause_ms(&self) -> f64 {
+        let mut ms: Vec<f64> = self.pauses.iter().map(|p| p.millis).collect();
+        if ms.is_empty() {
+            return 0.0;
+        }
+        ms.sort_by(f64::total_cmp);
+        let i = ((ms.len() as f64 * 0.99).ceil() as usize).clamp(1, ms.len()) - 1;
+        ms[i]
     }
     pub fn young_count(&self) -> usize {
         self.count("young")
@@ -108,21 +180,36 @@ impl GcStats {
     }
 }
 
-/// `[gc] 0.123s Pause Young 12M->3M(64M) 0.812ms`, in the spirit of `-Xlog:gc`.
-pub fn log_line(since_start: Duration, p: &Pause, capacity: usize) -> String {
+/// `[0.123s] GC(4) Pause Young 12M->3M(64M) 0.812ms`, in the spirit of
+/// `-Xlog:gc`; `id` numbers the collection (an offloaded cycle's phases share
+/// one).
+pub fn log_line(since_start: Duration, id: u64, p: &Pause, capacity: usize) -> String {
     let kind = match p.kind {
         "young" => "Young",
         "full" => "Full",
         k => k,
     };
-    format!(
-        "[gc] {:.3}s Pause {kind} {}->{}({}) {:.3}ms",
-        since_start.as_secs_f64(),
-        size(p.heap_before, capacity),
-        size(p.heap_after, capacity),
-        size(capacity, capacity),
-        p.millis
+    phase_line(
+        since_start,
+        id,
+        &format!(
+            "Pause {kind} {}->{}({}) {:.3}ms",
+            size(p.heap_before, capacity),
+            size(p.heap_after, capacity),
+            size(capacity, capacity),
+            p.millis
+        ),
     )
+}
+
+/// `[12.345s] GC(7) text`: the prefix every `--gc-log` line shares.
+pub fn phase_line(since_start: Duration, id: u64, text: &str) -> String {
+    format!("[{:.3}s] GC({id}) {text}", since_start.as_secs_f64())
+}
+
+/// Whole megabytes, as the offloaded collector's log lines give sizes.
+pub fn mb(bytes: u64) -> String {
+    format!("{}MB", bytes >> 20)
 }
 
 /// Megabytes like HotSpot, or kilobytes for heaps under 16 MiB.
@@ -151,8 +238,14 @@ mod tests {
         }
         assert_eq!((s.young_count(), s.full_count()), (2, 1));
         assert_eq!((s.total_pause_ms(), s.max_pause_ms()), (8.0, 5.0));
-        let l = log_line(Duration::from_millis(123), &s.pauses[0], 64 << 20);
-        assert_eq!(l, "[gc] 0.123s Pause Young 12M->3M(64M) 1.000ms");
+        let l = log_line(Duration::from_millis(123), 4, &s.pauses[0], 64 << 20);
+        assert_eq!(l, "[0.123s] GC(4) Pause Young 12M->3M(64M) 1.000ms");
+        let k = s.by_kind();
+        assert_eq!(k[0], ("young", 2, 3.0, 2.0));
+        assert_eq!(k[1], ("full", 1, 5.0, 5.0));
+        assert_eq!(k[2], ("initial-mark", 0, 0.0, 0.0));
+        assert_eq!(k.len(), 5);
+        assert_eq!(s.p99_pause_ms(), 5.0);
     }
 
     #[test]

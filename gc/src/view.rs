@@ -30,6 +30,12 @@ pub trait HeapViewMut: HeapView {
         self.acquire_region(r);
         true
     }
+    /// As [`HeapViewMut::try_acquire_region`], on the memnode holding region
+    /// `near` (a humongous object's continuation regions live with its start).
+    fn try_acquire_region_near(&mut self, r: RegionId, near: RegionId) -> bool {
+        let _ = near;
+        self.try_acquire_region(r)
+    }
     /// A region went back to the free pool.
     fn release_region(&mut self, r: RegionId);
 }
@@ -83,6 +89,12 @@ impl HeapViewMut for LocalView<'_> {
             self.mem.upload_layouts(&self.classes.encode_table());
         }
         self.mem.acquire_region(r)
+    }
+    fn try_acquire_region_near(&mut self, r: RegionId, near: RegionId) -> bool {
+        match self.mem.home_of(near) {
+            Some(node) => self.mem.acquire_region_on(r, node),
+            None => self.try_acquire_region(r),
+        }
     }
     fn release_region(&mut self, r: RegionId) {
         self.mem.release_region(r)

@@ -267,7 +267,7 @@ impl Generational {
     }
 
     /// Returns old region `r` (and a humongous object's other regions) to the pool.
-    fn free_region<V: HeapViewMut>(&mut self, view: &mut V, r: RegionId) {
+    pub(super) fn free_region<V: HeapViewMut>(&mut self, view: &mut V, r: RegionId) {
         let n = match self.regions.get(r).space {
             Space::HumongousStart { regions } => regions,
             _ => 1,

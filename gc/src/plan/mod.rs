@@ -17,6 +17,7 @@
 use std::time::Instant;
 
 mod full;
+pub mod offload;
 
 use crate::addr::{Addr, Ref, RegionId};
 use crate::backend::PageBackend;
@@ -88,6 +89,21 @@ pub struct Generational {
     /// Old object starts the verifier has checked since the last full
     /// collection (`--verify-heap` only).
     known_old: Option<MarkBitmap>,
+    /// An offloaded marking runs: reference stores log what they overwrite
+    /// (the SATB barrier's one test on the store path).
+    pub satb_active: bool,
+    /// The running offloaded cycle.
+    cycle: Option<offload::Cycle>,
+    /// Offloaded cycles started (the fabric's cycle numbers).
+    cycles_started: u32,
+    /// `GC(n)` of the `--gc-log` lines: collections and cycles so far.
+    gc_id: u64,
+    /// Young collections since the last offloaded cycle started.
+    young_since_cycle: u64,
+    /// `stats.bytes_allocated` when the last offloaded cycle started.
+    allocated_at_cycle: u64,
+    /// Old-space bytes in use after the last offloaded cycle.
+    old_after_cycle: usize,
 }
 
 impl Generational {
@@ -143,6 +159,7 @@ impl Generational {
         };
         let mut cfg = cfg.clone();
         cfg.region_bytes = rb;
+        let offload = cfg.gc == crate::heap::GcMode::Offload && mem.supports_offload();
         let nursery = Nursery::new(cfg.young_bytes);
         let mut regions = RegionTable::new(geom);
         for i in 0..geom.nursery_regions {
@@ -164,12 +181,19 @@ impl Generational {
             fwd: ForwardingTable::new(total, geom.log_region)
                 .with_young_refs((old_base.0 >> crate::addr::LOG_GRANULE) as u32),
             old: OldSpace::default(),
-            stats: GcStats::default(),
+            stats: GcStats::with_offload(offload),
             start: Instant::now(),
             young_since_full: 0,
             allocated_at_full: 0,
             allocated_at_verify: 0,
             known_old: cfg.verify.then(|| MarkBitmap::new(geom.total_bytes())),
+            satb_active: false,
+            cycle: None,
+            cycles_started: 0,
+            gc_id: 0,
+            young_since_cycle: 0,
+            allocated_at_cycle: 0,
+            old_after_cycle: 0,
             nursery,
             regions,
             geom,
@@ -253,6 +277,14 @@ impl Generational {
             return Ok(a);
         }
         self.collect(true, mem, classes, roots);
+        if let Some(a) = self.try_alloc_old(mem, classes, size) {
+            return Ok(a);
+        }
+        if self.offload_available(mem) {
+            // The offloaded cycle did not free enough: the local collector
+            // is the last resort.
+            self.pause(GcKind::Full, mem, classes, roots);
+        }
         self.try_alloc_old(mem, classes, size).ok_or(OutOfMemory)
     }
 
@@ -312,6 +344,17 @@ impl Generational {
         if !full && self.promotion_guaranteed(mem) {
             self.pause(GcKind::Young, mem, classes, roots);
             if !self.over_limit(mem) {
+                self.after_young(mem, classes, roots);
+                return;
+            }
+        }
+        if self.offload_available(mem) {
+            // A synchronous offloaded cycle (finishing the running one);
+            // the local collector only if that did not free enough.
+            if self.cycle.is_some() || self.start_old_cycle(mem, classes, roots) {
+                self.finish_old_cycle(mem, classes, roots);
+            }
+            if self.nursery.used() == 0 && !self.over_limit(mem) {
                 return;
             }
         }
@@ -325,10 +368,23 @@ impl Generational {
         classes: &ClassTable,
         roots: &mut dyn RootSet,
     ) {
+        if kind == GcKind::Full {
+            // The local collector moves objects under a running cycle: the
+            // memnodes drop it.
+            self.abort_cycle(mem);
+        }
+        self.gc_id += 1;
         if self.cfg.verify {
             // What the mutator did since the last collection, before the
             // collector trips over it.
-            self.verify(kind, "before", verify::Scope::Young, mem, classes, roots);
+            self.verify(
+                kind.name(),
+                "before",
+                verify::Scope::Young,
+                mem,
+                classes,
+                roots,
+            );
             if kind == GcKind::Full {
                 // Old objects may move or die now.
                 if let Some(k) = &mut self.known_old {
@@ -355,12 +411,15 @@ impl Generational {
         if self.cfg.log {
             eprintln!(
                 "{}",
-                stats::log_line(self.start.elapsed(), &p, self.cfg.heap_bytes)
+                stats::log_line(self.start.elapsed(), self.gc_id, &p, self.cfg.heap_bytes)
             );
         }
         self.stats.record(p);
         match kind {
-            GcKind::Young => self.young_since_full += 1,
+            GcKind::Young => {
+                self.young_since_full += 1;
+                self.young_since_cycle += 1;
+            }
             GcKind::Full => {
                 self.young_since_full = 0;
                 self.allocated_at_full = self.stats.bytes_allocated;
@@ -376,7 +435,14 @@ impl Generational {
                 || since * STRESS_ALLOC_SHARE >= self.used_bytes() as u64
             {
                 self.allocated_at_verify = self.stats.bytes_allocated;
-                self.verify(kind, "after", verify::Scope::Full, mem, classes, roots);
+                self.verify(
+                    kind.name(),
+                    "after",
+                    verify::Scope::Full,
+                    mem,
+                    classes,
+                    roots,
+                );
             }
         }
     }
@@ -384,7 +450,7 @@ impl Generational {
     /// Runs the heap verifier; panics with its report if the heap is corrupt.
     fn verify(
         &mut self,
-        kind: GcKind,
+        kind: &str,
         when: &str,
         scope: verify::Scope,
         mem: &mut PagedMemory,
@@ -404,7 +470,7 @@ impl Generational {
         mem.set_gc(false);
         if let Err(e) = res {
             let n = self.stats.pause_count() + usize::from(when == "before");
-            panic!("{when} {} collection #{n}: {e}", kind.name());
+            panic!("{when} {kind} collection #{n}: {e}");
         }
     }
 

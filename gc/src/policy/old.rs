@@ -59,7 +59,15 @@ impl OldSpace {
         let start = regions.take_free_run(n)?;
         let base = regions.base(start);
         for i in 0..n {
-            if !view.try_acquire_region(RegionId(start.0 + i)) {
+            let r = RegionId(start.0 + i);
+            // Continuations live on the start's memnode: a memnode's
+            // collector sees the whole object.
+            let ok = if i == 0 {
+                view.try_acquire_region(r)
+            } else {
+                view.try_acquire_region_near(r, start)
+            };
+            if !ok {
                 for j in 0..n {
                     if j < i {
                         view.release_region(RegionId(start.0 + j));

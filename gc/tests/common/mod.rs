@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod gcmock;
 pub mod mock;
 
 use std::collections::HashMap;

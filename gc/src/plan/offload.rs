@@ -1,0 +1,774 @@
+//! The offloaded old collector, VM side (`--gc offload`, DESIGN.md §6-7;
+//! Semeru, OSDI 2020): the memnodes mark and compact the old regions they
+//! hold, next to the data, while the program runs. The VM only orchestrates:
+//!
+//! 1. **Initial mark** (pause): retire the old bump allocator, record each old
+//!    region's top at mark start (TAMS: objects above it, and regions taken
+//!    later, are allocated black), write back every dirty cached page, send
+//!    `GcBegin` and the roots (mutator roots plus every old reference held by
+//!    any nursery object), and turn the SATB barrier on.
+//! 2. **Concurrent mark** (memnodes): after each young collection the VM ships
+//!    the SATB log and polls; marking has terminated after two consecutive
+//!    rounds in which every memnode is idle, as many peer batches were
+//!    received as sent, and no counter moved.
+//! 3. **Remark** (pause): ship the rest of the SATB log, wait for termination,
+//!    read live bytes per region, release the regions with nothing live.
+//! 4. **Evacuate** (pause, right after remark): a young collection that
+//!    promotes every survivor (the nursery is empty afterwards), a write-back
+//!    of every dirty page, then per memnode the sparse regions are evacuated
+//!    into fresh regions on the same memnode; every memnode fixes the
+//!    references of the regions that stay (and nulls those of dead objects),
+//!    the VM drops the pages they changed, forwards its roots and releases the
+//!    evacuated regions.
+//!
+//! Fallbacks (in [`super::Generational::collect`]): a needed full collection
+//! finishes the running cycle (or runs one) synchronously; the local full
+//! collection runs only if that did not free enough, after aborting the cycle.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use super::{GcKind, Generational, STRESS_ALLOC_SHARE};
+use crate::addr::{Addr, Ref, RegionId};
+use crate::backend::{BackendError, GcRegionInfo, MarkProgress, PageBackend};
+use crate::classes::ClassTable;
+use crate::collector::{scavenge, verify};
+use crate::fatal::fatal;
+use crate::heap::{GcMode, RootSet};
+use crate::memory::PagedMemory;
+use crate::object;
+use crate::region::Space;
+use crate::stats::{self, OffloadStats, Pause};
+use crate::view::{HeapView, LocalView};
+
+/// SATB log entries shipped in one `MarkRefs` (and the log's size).
+pub const SATB_BATCH: usize = 4096;
+/// Roots sent in one `MarkRefs`.
+const ROOT_BATCH: usize = 4096;
+const KIND_ROOT: u8 = 0;
+const KIND_SATB: u8 = 1;
+/// Region kinds of `GcBegin`.
+const KIND_OLD: u8 = 0;
+const KIND_HUMONGOUS: u8 = 1;
+const KIND_CONTINUATION: u8 = 2;
+/// Under `--gc-stress`, a cycle starts at every this many young collections
+/// (and once a share of old space was allocated since the last one).
+const STRESS_CYCLE_EVERY: u64 = 4;
+/// Outside stress, a new cycle also waits until old space grew by this share
+/// of the room the last cycle left (so a heap whose live data stays above
+/// the trigger does not mark back to back).
+const REARM_SHARE: usize = 8;
+/// Remark polls the memnodes at most this often while waiting.
+const POLL_MAX_SLEEP: Duration = Duration::from_millis(2);
+
+/// One running cycle.
+pub struct Cycle {
+    /// The fabric's cycle number.
+    id: u32,
+    /// `GC(n)` of its log lines.
+    log_id: u64,
+    /// Per region: TAMS offset plus one for regions in the cycle, else 0.
+    tams: Vec<u32>,
+    /// Old regions in use at initial mark.
+    begin_regions: Vec<RegionId>,
+    /// The SATB log not yet shipped.
+    satb: Vec<Ref>,
+    /// Regions found empty at remark: their memory is released, their ids
+    /// are reserved until the cycle ends.
+    dead: Vec<RegionId>,
+    /// When the initial-mark pause ended.
+    marking_since: Instant,
+    /// Milliseconds of concurrent marking, once termination was seen.
+    concurrent_ms: Option<f64>,
+    /// The last poll round, if every memnode was idle and balanced in it.
+    last: Option<Vec<MarkProgress>>,
+    /// The latest poll round, summed.
+    progress: MarkProgress,
+}
+
+impl Cycle {
+    fn in_cycle(&self, r: RegionId) -> bool {
+        self.tams.get(r.0 as usize).is_some_and(|&t| t != 0)
+    }
+}
+
+/// A backend failure is fatal (exit 70), as for page traffic.
+fn check<T>(r: Result<T, BackendError>) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => fatal(&e.0),
+    }
+}
+
+fn backend(mem: &mut PagedMemory) -> &mut (dyn PageBackend + 'static) {
+    match mem.backend_mut() {
+        Some(b) => b,
+        None => fatal("offloaded collection without memnodes"),
+    }
+}
+
+impl Generational {
+    /// Whether this heap collects old space on its memnodes.
+    pub fn offload_available(&self, mem: &PagedMemory) -> bool {
+        self.cfg.gc == GcMode::Offload && mem.supports_offload()
+    }
+
+    pub fn old_cycle_active(&self) -> bool {
+        self.cycle.is_some()
+    }
+
+    fn offload_stats(&mut self) -> &mut OffloadStats {
+        self.stats.offload.get_or_insert_with(OffloadStats::default)
+    }
+
+    /// The SATB barrier's log: `prev` (a non-null old reference) was
+    /// overwritten while marking runs.
+    pub fn satb_push(&mut self, mem: &mut PagedMemory, prev: Ref) {
+        let Some(c) = self.cycle.as_mut() else {
+            return;
+        };
+        c.satb.push(prev);
+        if c.satb.len() >= SATB_BATCH {
+            self.ship_satb(mem);
+        }
+    }
+
+    fn ship_satb(&mut self, mem: &mut PagedMemory) {
+        let Some(c) = self.cycle.as_mut() else {
+            return;
+        };
+        if c.satb.is_empty() {
+            return;
+        }
+        let log = std::mem::take(&mut c.satb);
+        let id = c.id;
+        check(backend(mem).gc_mark_refs(id, KIND_SATB, &log));
+        self.offload_stats().satb_refs += log.len() as u64;
+        if let Some(c) = self.cycle.as_mut() {
+            // Keep the buffer's capacity for the next batch.
+            let mut log = log;
+            log.clear();
+            c.satb = log;
+        }
+    }
+
+    /// After a young collection: start a cycle when old space is full
+    /// enough, or finish the running one once its marking has terminated.
+    pub(super) fn after_young(
+        &mut self,
+        mem: &mut PagedMemory,
+        classes: &ClassTable,
+        roots: &mut dyn RootSet,
+    ) {
+        if !self.offload_available(mem) {
+            return;
+        }
+        if self.cycle.is_some() {
+            if self.cfg.stress || self.marking_terminated(mem) {
+                self.finish_old_cycle(mem, classes, roots);
+            }
+            return;
+        }
+        let used = self.regions.old_used_bytes();
+        let start = if self.cfg.stress {
+            self.young_since_cycle >= STRESS_CYCLE_EVERY
+                && (self.stats.bytes_allocated - self.allocated_at_cycle) * STRESS_ALLOC_SHARE
+                    >= used as u64
+        } else {
+            let limit = self.geom.old_limit_bytes();
+            let after = self.old_after_cycle.min(limit);
+            used as f64 >= self.cfg.gc_trigger * limit as f64
+                && used >= after + (limit - after) / REARM_SHARE
+        };
+        if start {
+            self.start_old_cycle(mem, classes, roots);
+        }
+    }
+
+    /// Ships the SATB log and polls: whether marking has terminated.
+    fn marking_terminated(&mut self, mem: &mut PagedMemory) -> bool {
+        self.ship_satb(mem);
+        if self.poll(mem) {
+            return true;
+        }
+        // Idle and balanced once: a second round right away may prove it.
+        self.cycle.as_ref().is_some_and(|c| c.last.is_some()) && self.poll(mem)
+    }
+
+    /// One poll round (the four-counter termination test).
+    fn poll(&mut self, mem: &mut PagedMemory) -> bool {
+        let Some(id) = self.cycle.as_ref().map(|c| c.id) else {
+            return false;
+        };
+        let round = check(backend(mem).gc_poll(id));
+        let mut sum = MarkProgress {
+            idle: true,
+            ..MarkProgress::default()
+        };
+        for p in &round {
+            sum.idle &= p.idle;
+            sum.sent += p.sent;
+            sum.received += p.received;
+            sum.marked_bytes += p.marked_bytes;
+            sum.marked_objects += p.marked_objects;
+            sum.peer_bytes += p.peer_bytes;
+        }
+        let (since, log) = (self.start.elapsed(), self.cfg.log);
+        let nodes = round.len();
+        let Some(c) = self.cycle.as_mut() else {
+            return false;
+        };
+        c.progress = sum;
+        let quiet = sum.idle && sum.sent == sum.received;
+        let done = quiet && c.last.as_ref() == Some(&round);
+        c.last = quiet.then_some(round);
+        if done && c.concurrent_ms.is_none() {
+            let ms = c.marking_since.elapsed().as_secs_f64() * 1e3;
+            c.concurrent_ms = Some(ms);
+            if log {
+                let text = format!(
+                    "Concurrent Mark {} {ms:.1}ms (memnodes {nodes})",
+                    stats::mb(sum.marked_bytes)
+                );
+                eprintln!("{}", stats::phase_line(since, c.log_id, &text));
+            }
+        }
+        done
+    }
+
+    /// Records an offloaded pause (and logs it).
+    fn offload_pause(
+        &mut self,
+        kind: &'static str,
+        id: u64,
+        before: usize,
+        t: Instant,
+        text: String,
+    ) {
+        let millis = t.elapsed().as_secs_f64() * 1e3;
+        let p = Pause {
+            kind,
+            heap_before: before,
+            heap_after: self.used_bytes(),
+            millis,
+        };
+        if self.cfg.log {
+            let line = format!("Pause {text} {millis:.1}ms");
+            eprintln!("{}", stats::phase_line(self.start.elapsed(), id, &line));
+        }
+        self.stats.record(p);
+    }
+
+    /// The initial-mark pause. `false` (and nothing done) if offloading is
+    /// unavailable or a cycle runs.
+    pub fn start_old_cycle(
+        &mut self,
+        mem: &mut PagedMemory,
+        classes: &ClassTable,
+        roots: &mut dyn RootSet,
+    ) -> bool {
+        if self.cycle.is_some() || !self.offload_available(mem) || mem.overflow_regions() > 0 {
+            return false;
+        }
+        if self.cfg.verify {
+            self.verify(
+                "initial-mark",
+                "before",
+                verify::Scope::Young,
+                mem,
+                classes,
+                roots,
+            );
+        }
+        let (before, t) = (self.used_bytes(), Instant::now());
+        self.gc_id += 1;
+        self.cycles_started += 1;
+        self.young_since_cycle = 0;
+        self.allocated_at_cycle = self.stats.bytes_allocated;
+        mem.set_gc(true);
+        if mem.layouts_stale() {
+            mem.upload_layouts(&classes.encode_table());
+        }
+        self.old.retire();
+        self.regions.reset_live();
+        let mut tams = vec![0u32; self.geom.total_regions as usize];
+        let begin_regions = self.regions.old_regions();
+        let mut infos = Vec::with_capacity(begin_regions.len());
+        for &r in &begin_regions {
+            let g = self.regions.get(r);
+            let off = (g.top.0 - self.regions.base(r).0) as u32;
+            let (kind, span) = match g.space {
+                Space::HumongousStart { regions } => (KIND_HUMONGOUS, regions),
+                Space::HumongousCont { .. } => (KIND_CONTINUATION, 1),
+                _ => (KIND_OLD, 1),
+            };
+            tams[r.0 as usize] = off + 1;
+            infos.push(GcRegionInfo {
+                region: r,
+                tams: off,
+                kind,
+                span,
+            });
+        }
+        mem.flush_dirty();
+        let id = self.cycles_started;
+        let (log_region, young_refs) = (self.geom.log_region, self.young_refs);
+        check(backend(mem).gc_begin(id, log_region, young_refs, &infos));
+        // Roots: the mutator's old references, and every old reference held
+        // by a nursery object, dead or alive (the nursery is emptied before
+        // anything moves, so conservatism costs only floating garbage).
+        let mut refs = Vec::new();
+        roots.visit_roots(&mut |s| {
+            if s.0 >= young_refs {
+                refs.push(*s)
+            }
+        });
+        {
+            let view = LocalView { mem, classes };
+            let n = &self.nursery;
+            for (from, to) in [
+                (n.eden.start, n.eden.top),
+                (n.from_space().start, n.from_space().top),
+            ] {
+                let mut a = from;
+                while a < to {
+                    let size = object::size(&view, a);
+                    object::for_each_slot(&view, a, |s| {
+                        let v = view.load_u32(s);
+                        if v >= young_refs {
+                            refs.push(Ref(v));
+                        }
+                    });
+                    a = a.offset(size as u64);
+                }
+            }
+        }
+        refs.sort_unstable();
+        refs.dedup();
+        for chunk in refs.chunks(ROOT_BATCH) {
+            check(backend(mem).gc_mark_refs(id, KIND_ROOT, chunk));
+        }
+        self.cycle = Some(Cycle {
+            id,
+            log_id: self.gc_id,
+            tams,
+            begin_regions,
+            satb: Vec::with_capacity(SATB_BATCH),
+            dead: Vec::new(),
+            marking_since: Instant::now(),
+            concurrent_ms: None,
+            last: None,
+            progress: MarkProgress::default(),
+        });
+        self.satb_active = true;
+        mem.set_gc(false);
+        self.offload_pause("initial-mark", self.gc_id, before, t, "Initial Mark".into());
+        if self.cfg.verify {
+            self.verify(
+                "initial-mark",
+                "after",
+                verify::Scope::Full,
+                mem,
+                classes,
+                roots,
+            );
+        }
+        true
+    }
+
+    /// Ends the running cycle without collecting (the local full collection
+    /// takes over).
+    pub(super) fn abort_cycle(&mut self, mem: &mut PagedMemory) {
+        if let Some(c) = self.cycle.take() {
+            self.satb_active = false;
+            check(backend(mem).gc_end(c.id));
+            for &r in &c.dead {
+                self.regions.release(r);
+            }
+            let s = self.offload_stats();
+            s.cycles += 1;
+            s.marked_bytes += c.progress.marked_bytes;
+            s.peer_bytes += c.progress.peer_bytes;
+        }
+    }
+
+    /// Remark, cleanup and evacuation of the running cycle, now.
+    pub fn finish_old_cycle(
+        &mut self,
+        mem: &mut PagedMemory,
+        classes: &ClassTable,
+        roots: &mut dyn RootSet,
+    ) {
+        if self.cycle.is_none() {
+            return;
+        }
+        if mem.overflow_regions() > 0 {
+            // Old regions the memnodes never saw hold references: the local
+            // collector must run (the heap is over its limit anyway).
+            self.pause(GcKind::Full, mem, classes, roots);
+            return;
+        }
+        self.remark(mem, classes);
+        self.evacuate_cycle(mem, classes, roots);
+    }
+
+    fn remark(&mut self, mem: &mut PagedMemory, classes: &ClassTable) {
+        let (before, t) = (self.used_bytes(), Instant::now());
+        mem.set_gc(true);
+        if mem.layouts_stale() {
+            mem.upload_layouts(&classes.encode_table());
+        }
+        self.ship_satb(mem);
+        let concurrent_before = self
+            .cycle
+            .as_ref()
+            .map_or(0.0, |c| c.marking_since.elapsed().as_secs_f64() * 1e3);
+        let wait = Instant::now();
+        let mut nap = Duration::from_micros(50);
+        while !self.poll(mem) {
+            if self.cycle.as_ref().is_some_and(|c| c.last.is_none()) {
+                std::thread::sleep(nap);
+                nap = (nap * 2).min(POLL_MAX_SLEEP);
+            }
+        }
+        let wait_ms = wait.elapsed().as_secs_f64() * 1e3;
+        let Some(c) = self.cycle.as_mut() else {
+            return;
+        };
+        // Concurrent time: until termination was seen, or until remark.
+        let concurrent = c
+            .concurrent_ms
+            .map_or(concurrent_before, |m| m.min(concurrent_before));
+        let id = c.id;
+        let live = check(backend(mem).gc_liveness(id));
+        self.satb_active = false;
+        for (r, bytes, objects) in live {
+            if (r.0 as usize) < self.geom.total_regions as usize
+                && self.regions.get(r).space.is_old()
+            {
+                let g = self.regions.get_mut(r);
+                g.live = bytes;
+                g.live_objects = objects;
+            }
+        }
+        let Some(c) = self.cycle.take() else {
+            return;
+        };
+        // Regions taken during marking are black: all of them is live.
+        for r in self.regions.old_regions() {
+            if !c.in_cycle(r) {
+                let g = self.regions.get(r);
+                let used = g.top.0 - self.regions.base(r).0;
+                let g = self.regions.get_mut(r);
+                g.live = used;
+            }
+        }
+        // Cleanup: nothing live, released at once.
+        let mut empty = Vec::new();
+        for &r in &c.begin_regions {
+            let g = self.regions.get(r);
+            let tams = self.regions.base(r).0 + (c.tams[r.0 as usize] - 1) as u64;
+            let dead = match g.space {
+                Space::Old => g.live == 0 && g.top.0 == tams,
+                Space::HumongousStart { .. } => g.live == 0,
+                _ => false,
+            };
+            if dead {
+                empty.push(r);
+            }
+        }
+        let mut freed = 0;
+        if let Some(k) = &mut self.known_old {
+            // Old objects die and move now.
+            let g = self.geom;
+            k.clear_range(g.old_base(), Addr(g.total_bytes() as u64));
+        }
+        // Their memory goes back to the memnodes now; their ids stay taken
+        // until the cycle ends, so no promotion or evacuation reuses a
+        // region the memnodes still know with this cycle's marks.
+        let mut c = c;
+        for r in empty {
+            let n = match self.regions.get(r).space {
+                Space::HumongousStart { regions } => regions,
+                _ => 1,
+            };
+            freed += n as u64;
+            for i in r.0..r.0 + n {
+                let q = RegionId(i);
+                self.bot.reset(self.regions.base(q), self.regions.end(q));
+                mem.release_region(q);
+                c.dead.push(q);
+            }
+        }
+        let log_id = c.log_id;
+        self.cycle = Some(c);
+        let s = self.offload_stats();
+        s.concurrent_ms += concurrent;
+        s.remark_wait_ms += wait_ms;
+        s.freed_regions += freed;
+        self.offload_pause("remark", log_id, before, t, "Remark".into());
+    }
+
+    fn evacuate_cycle(
+        &mut self,
+        mem: &mut PagedMemory,
+        classes: &ClassTable,
+        roots: &mut dyn RootSet,
+    ) {
+        let (before, t) = (self.used_bytes(), Instant::now());
+        let Some(id) = self.cycle.as_ref().map(|c| c.id) else {
+            return;
+        };
+        mem.set_gc(true);
+        // a. Promote every survivor, so nothing young refers to a moving
+        // object and no card is dirty. Without room, nothing is evacuated
+        // (the references of dead objects are still nulled).
+        if self.nursery.used() > 0 && self.promotion_guaranteed(mem) {
+            let mut view = LocalView { mem, classes };
+            let spaces = scavenge::YoungSpaces {
+                regions: &mut self.regions,
+                nursery: &mut self.nursery,
+                old: &mut self.old,
+                cards: &mut self.cards,
+                bot: &mut self.bot,
+            };
+            let r = scavenge::scavenge(&mut view, spaces, roots, 1);
+            self.stats.bytes_promoted += r.promoted_bytes;
+        }
+        // b. The memnodes see the heap as the VM does.
+        mem.flush_dirty();
+        // c. Evacuation, memnode by memnode.
+        let sources = if self.nursery.used() == 0 {
+            self.select_sources(mem)
+        } else {
+            Vec::new()
+        };
+        let rb = self.geom.region_bytes() as u64;
+        let mut is_source = vec![false; self.geom.total_regions as usize];
+        let (mut src_bytes, mut copied, mut evacuated) = (0u64, 0u64, Vec::new());
+        let mut unused: Vec<RegionId> = Vec::new();
+        for (node, srcs) in sources {
+            let live: u64 = srcs.iter().map(|&r| self.regions.get(r).live).sum();
+            let mut srcs = srcs;
+            let mut dests = Vec::new();
+            let need = self.dests_for(live);
+            while (dests.len() as u64) < need {
+                let Some(r) = self.regions.take_free() else {
+                    break;
+                };
+                if !mem.acquire_region_on(r, node) {
+                    self.regions.release(r);
+                    break;
+                }
+                dests.push(r);
+            }
+            // Too few destinations: drop the densest sources.
+            let mut live = live;
+            while !srcs.is_empty() && self.dests_for(live) > dests.len() as u64 {
+                if let Some(r) = srcs.pop() {
+                    live -= self.regions.get(r).live;
+                }
+            }
+            let mut used_dests = vec![false; dests.len()];
+            if !srcs.is_empty() {
+                let res = check(backend(mem).gc_evacuate(id, node, &srcs, &dests));
+                for d in &res.dests {
+                    let Some(i) = dests.iter().position(|&x| x == d.region) else {
+                        fatal(&format!(
+                            "memnode {node} evacuated into region {} it was not given",
+                            d.region.0
+                        ));
+                    };
+                    if d.top == 0 {
+                        continue;
+                    }
+                    if d.top as u64 > rb {
+                        fatal(&format!(
+                            "memnode {node}: destination region {} top {} beyond the region",
+                            d.region.0, d.top
+                        ));
+                    }
+                    used_dests[i] = true;
+                    let base = self.regions.base(d.region);
+                    self.regions.set_top(d.region, base.offset(d.top as u64));
+                    let g = self.regions.get_mut(d.region);
+                    g.live = d.top as u64;
+                    self.bot.import(base, &d.bot);
+                    mem.adopt_region(d.region, d.top);
+                }
+                copied += res.copied_bytes;
+                for &r in &srcs {
+                    is_source[r.0 as usize] = true;
+                    let g = self.regions.get(r);
+                    src_bytes += g.top.0 - self.regions.base(r).0;
+                }
+                evacuated.extend(srcs);
+            }
+            // Unused destinations go back after the fixup: a memnode may
+            // still count them among its destinations until then.
+            for (i, &r) in dests.iter().enumerate() {
+                if !used_dests[i] {
+                    is_source[r.0 as usize] = true;
+                    unused.push(r);
+                }
+            }
+        }
+        // d. Every memnode fixes the regions that stay.
+        let mut skip = is_source.clone();
+        if let Some(c) = self.cycle.as_ref() {
+            for &r in &c.dead {
+                skip[r.0 as usize] = true;
+            }
+        }
+        let tops: Vec<(RegionId, u32)> = self
+            .regions
+            .old_regions()
+            .into_iter()
+            .filter(|&r| !skip[r.0 as usize])
+            .filter(|&r| !matches!(self.regions.get(r).space, Space::HumongousCont { .. }))
+            .map(|r| {
+                let off = self.regions.get(r).top.0 - self.regions.base(r).0;
+                (r, off as u32)
+            })
+            .collect();
+        let fixed = check(backend(mem).gc_fixup(id, &tops));
+        // e. The changed pages are clean here (b): drop them.
+        mem.drop_pages(&fixed.pages);
+        if !evacuated.is_empty() {
+            let mut moving = Vec::new();
+            roots.visit_roots(&mut |s| {
+                if !s.is_null() && s.0 >= self.young_refs {
+                    let r = self.regions.region_of(s.addr());
+                    if is_source[r.0 as usize] {
+                        moving.push(*s);
+                    }
+                }
+            });
+            moving.sort_unstable();
+            moving.dedup();
+            let to = check(backend(mem).gc_forward(id, &moving));
+            if to.len() != moving.len() {
+                fatal(&format!(
+                    "memnodes forwarded {} of {} references",
+                    to.len(),
+                    moving.len()
+                ));
+            }
+            let map: HashMap<Ref, Ref> = moving.into_iter().zip(to).collect();
+            roots.visit_roots(&mut |s| {
+                if let Some(&n) = map.get(s) {
+                    *s = n;
+                }
+            });
+            let mut view = LocalView { mem, classes };
+            for &r in &evacuated {
+                self.free_region(&mut view, r);
+            }
+        }
+        let mut view = LocalView { mem, classes };
+        for &r in &unused {
+            self.free_region(&mut view, r);
+        }
+        check(backend(mem).gc_end(id));
+        let c = self.cycle.take();
+        if let Some(c) = c.as_ref() {
+            for &r in &c.dead {
+                self.regions.release(r);
+            }
+        }
+        self.satb_active = false;
+        let over = self.over_limit(mem);
+        self.nursery.eden_limit = if over {
+            self.nursery.eden.start
+        } else {
+            self.nursery.eden.end
+        };
+        mem.set_gc(false);
+        self.old_after_cycle = self.regions.old_used_bytes();
+        let progress = c.as_ref().map(|c| c.progress).unwrap_or_default();
+        let s = self.offload_stats();
+        s.cycles += 1;
+        s.marked_bytes += progress.marked_bytes;
+        s.peer_bytes += progress.peer_bytes;
+        s.evacuated_bytes += copied;
+        s.evacuated_regions += evacuated.len() as u64;
+        let log_id = c.as_ref().map_or(self.gc_id, |c| c.log_id);
+        let text = format!(
+            "Evacuate {} regions {}->{}",
+            evacuated.len(),
+            stats::mb(src_bytes),
+            stats::mb(copied)
+        );
+        self.offload_pause("evacuate", log_id, before, t, text);
+        if self.cfg.verify {
+            self.allocated_at_verify = self.stats.bytes_allocated;
+            self.verify(
+                "evacuate",
+                "after",
+                verify::Scope::Full,
+                mem,
+                classes,
+                roots,
+            );
+        }
+    }
+
+    /// Destination regions that surely hold `live` bytes of objects no
+    /// larger than the large-object threshold, packed without straddling.
+    fn dests_for(&self, live: u64) -> u64 {
+        if live == 0 {
+            return 0;
+        }
+        let rb = self.geom.region_bytes() as u64;
+        let biggest = (self.large_threshold as u64).min(rb / 2);
+        live.div_ceil(rb - biggest) + 1
+    }
+
+    /// Per memnode, the sparse regions of the cycle to evacuate, sparsest
+    /// first, while their destinations fit in the free regions.
+    fn select_sources(&self, mem: &PagedMemory) -> Vec<(usize, Vec<RegionId>)> {
+        let Some(c) = self.cycle.as_ref() else {
+            return Vec::new();
+        };
+        let rb = self.geom.region_bytes() as f64;
+        let limit = (self.cfg.gc_evac_live * rb) as u64;
+        let mut cand: Vec<(u64, RegionId, usize)> = Vec::new();
+        for &r in &c.begin_regions {
+            let g = self.regions.get(r);
+            let tams = self.regions.base(r).0 + (c.tams[r.0 as usize] - 1) as u64;
+            if g.space != Space::Old || g.top.0 != tams || g.live == 0 || g.live >= limit {
+                continue;
+            }
+            if mem.is_overflow(r) {
+                continue;
+            }
+            if let Some(node) = mem.home_of(r) {
+                cand.push((g.live, r, node));
+            }
+        }
+        cand.sort_unstable();
+        // Keep two regions for the mutator's next promotions.
+        let mut budget = (self.regions.free_old() as u64).saturating_sub(2);
+        let mut per: Vec<(usize, Vec<RegionId>, u64)> = Vec::new();
+        for (live, r, node) in cand {
+            let i = match per.iter().position(|p| p.0 == node) {
+                Some(i) => i,
+                None => {
+                    per.push((node, Vec::new(), 0));
+                    per.len() - 1
+                }
+            };
+            let now = self.dests_for(per[i].2);
+            let then = self.dests_for(per[i].2 + live);
+            if then - now <= budget {
+                budget -= then - now;
+                per[i].1.push(r);
+                per[i].2 += live;
+            }
+        }
+        per.into_iter()
+            .filter(|p| !p.1.is_empty())
+            .map(|p| (p.0, p.1))
+            .collect()
+    }
+}
