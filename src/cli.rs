@@ -3,7 +3,7 @@
 use crate::size::parse_size;
 use crate::{heapmode, stats, EXIT_COMPILE_ERROR, EXIT_INTERNAL, EXIT_NO_INPUT};
 use clap::{Args, Parser, Subcommand};
-use semeru_gc::HeapConfig;
+use semeru_gc::{GcMode, HeapConfig};
 use semeru_lang::diag;
 use semeru_vm::program::Program;
 use std::ffi::OsString;
@@ -258,6 +258,13 @@ fn run(r: RunArgs) -> u8 {
         stress: r.gc_stress,
         log: r.gc_log,
         cache_bytes: (!local).then_some(cache_bytes),
+        gc: if r.gc == "local" {
+            GcMode::Local
+        } else {
+            GcMode::Offload
+        },
+        gc_trigger: r.gc_trigger,
+        gc_evac_live: r.gc_evac_live,
         ..HeapConfig::default()
     };
     // Each embedded memnode could hold the whole old space and its collector headroom.

@@ -31,14 +31,36 @@ pub fn human(s: &RunStats, m: &HeapMode) -> String {
         ms(s.wall),
         ms(s.mutator)
     );
+    // Young and full always; the offloaded cycle's pauses when there were any.
+    let kinds: Vec<String> = g
+        .by_kind()
+        .iter()
+        .filter(|k| k.1 > 0 || k.0 == "young" || k.0 == "full")
+        .map(|k| format!("{} {}", k.1, k.0))
+        .collect();
     let _ = writeln!(
         out,
-        "[stats] pauses: {} young, {} full; total {:.2} ms, max {:.2} ms",
-        g.young_count(),
-        g.full_count(),
+        "[stats] pauses: {}; total {:.2} ms, max {:.2} ms, p99 {:.2} ms",
+        kinds.join(", "),
         g.total_pause_ms(),
-        g.max_pause_ms()
+        g.max_pause_ms(),
+        g.p99_pause_ms()
     );
+    if let Some(o) = &g.offload {
+        let _ = writeln!(
+            out,
+            "[stats] offload: {} cycles, marked {:.2} MiB, peer links {:.2} MiB, evacuated {:.2} MiB; {} regions freed, {} evacuated; concurrent marking {:.1} ms, remark waited {:.1} ms; {} SATB refs",
+            o.cycles,
+            mib(o.marked_bytes),
+            mib(o.peer_bytes),
+            mib(o.evacuated_bytes),
+            o.freed_regions,
+            o.evacuated_regions,
+            o.concurrent_ms,
+            o.remark_wait_ms,
+            o.satb_refs
+        );
+    }
     let _ = writeln!(
         out,
         "[stats] allocated {} bytes, promoted {} bytes, marked {} bytes, compacted {} bytes",
@@ -140,15 +162,44 @@ pub fn json(s: &RunStats, m: &HeapMode) -> String {
             )
         })
         .collect();
+    let by_kind: Vec<String> = g
+        .by_kind()
+        .iter()
+        .map(|(kind, count, total, max)| {
+            format!(
+                "{}:{{\"count\":{count},\"total_ms\":{},\"max_ms\":{}}}",
+                quote(kind),
+                num(*total),
+                num(*max)
+            )
+        })
+        .collect();
+    let offload = match &g.offload {
+        None => "null".to_string(),
+        Some(o) => format!(
+            "{{\"cycles\":{},\"marked_bytes\":{},\"peer_bytes\":{},\"evacuated_bytes\":{},\"concurrent_ms\":{},\"remark_wait_ms\":{},\"freed_regions\":{},\"evacuated_regions\":{},\"satb_refs\":{}}}",
+            o.cycles,
+            o.marked_bytes,
+            o.peer_bytes,
+            o.evacuated_bytes,
+            num(o.concurrent_ms),
+            num(o.remark_wait_ms),
+            o.freed_regions,
+            o.evacuated_regions,
+            o.satb_refs
+        ),
+    };
     format!(
-        "{{\"wall_ms\":{},\"mutator_ms\":{},\"heap\":{heap},\"cache\":{cache},\"fabric\":{fabric},\"gc\":{{\"pauses\":[{}],\"young_pauses\":{},\"full_pauses\":{},\"total_pause_ms\":{},\"max_pause_ms\":{},\"bytes_allocated\":{},\"bytes_promoted\":{},\"marked_bytes\":{},\"compacted_bytes\":{},\"fabric_bytes\":{}}},\"instructions\":{}}}\n",
+        "{{\"wall_ms\":{},\"mutator_ms\":{},\"heap\":{heap},\"cache\":{cache},\"fabric\":{fabric},\"gc\":{{\"pauses\":[{}],\"by_kind\":{{{}}},\"young_pauses\":{},\"full_pauses\":{},\"total_pause_ms\":{},\"max_pause_ms\":{},\"p99_pause_ms\":{},\"offload\":{offload},\"bytes_allocated\":{},\"bytes_promoted\":{},\"marked_bytes\":{},\"compacted_bytes\":{},\"fabric_bytes\":{}}},\"instructions\":{}}}\n",
         num(ms(s.wall)),
         num(ms(s.mutator)),
         pauses.join(","),
+        by_kind.join(","),
         g.young_count(),
         g.full_count(),
         num(g.total_pause_ms()),
         num(g.max_pause_ms()),
+        num(g.p99_pause_ms()),
         g.bytes_allocated,
         g.bytes_promoted,
         g.marked_bytes,
@@ -216,9 +267,70 @@ mod tests {
             "bytes_control",
             "round_trips",
             "fabric_bytes",
+            "by_kind",
+            "p99_pause_ms",
+            "initial-mark",
+            "remark",
+            "evacuate",
         ] {
             assert!(j.contains(&format!("\"{key}\"")), "{key} missing in {j}");
         }
+        assert!(j.contains("\"offload\":null"), "{j}");
         assert_eq!(num(f64::NAN), "null");
+    }
+
+    #[test]
+    fn offload_figures_in_json_and_text() {
+        let mut s = RunStats {
+            gc: semeru_gc::GcStats::with_offload(true),
+            ..RunStats::default()
+        };
+        for (kind, ms) in [
+            ("young", 1.0),
+            ("initial-mark", 0.5),
+            ("remark", 2.0),
+            ("evacuate", 9.0),
+        ] {
+            s.gc.record(semeru_gc::Pause {
+                kind,
+                heap_before: 0,
+                heap_after: 0,
+                millis: ms,
+            });
+        }
+        if let Some(o) = s.gc.offload.as_mut() {
+            o.cycles = 1;
+            o.marked_bytes = 3 << 20;
+            o.peer_bytes = 4096;
+            o.evacuated_bytes = 1 << 20;
+            o.concurrent_ms = 42.5;
+            o.freed_regions = 2;
+            o.evacuated_regions = 3;
+            o.satb_refs = 17;
+        }
+        let m = HeapMode {
+            mode: "tcp",
+            young_bytes: 0,
+        };
+        let j = json(&s, &m);
+        for want in [
+            "\"offload\":{\"cycles\":1,\"marked_bytes\":3145728,\"peer_bytes\":4096,\"evacuated_bytes\":1048576,\"concurrent_ms\":42.500,\"remark_wait_ms\":0.000,\"freed_regions\":2,\"evacuated_regions\":3,\"satb_refs\":17}",
+            "\"evacuate\":{\"count\":1,\"total_ms\":9.000,\"max_ms\":9.000}",
+            "\"young\":{\"count\":1,",
+            "\"full\":{\"count\":0,",
+            "\"max_pause_ms\":9.000",
+            "\"p99_pause_ms\":9.000",
+        ] {
+            assert!(j.contains(want), "{want} missing in {j}");
+        }
+        let t = human(&s, &m);
+        assert!(
+            t.contains("[stats] pauses: 1 young, 0 full, 1 initial-mark, 1 remark, 1 evacuate;"),
+            "{t}"
+        );
+        assert!(
+            t.contains("[stats] offload: 1 cycles, marked 3.00 MiB"),
+            "{t}"
+        );
     }
 }

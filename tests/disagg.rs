@@ -324,9 +324,9 @@ fn tcp_flags(tok: &str, nodes: &[MemnodeProc]) -> Vec<String> {
 #[test]
 fn offload_and_local_collectors_agree_over_one_and_two_tcp_memnodes() {
     let c = churn();
-    // 6 MiB live, rewritten for 40 rounds: old space fills with garbage, so old
-    // collections run in both collectors.
-    let prog = [c.as_str(), "6144", "40"];
+    // 6 MiB live, rewritten for 60 rounds (about 80 MiB promoted): old space
+    // fills with garbage, so old collections run in both collectors.
+    let prog = [c.as_str(), "6144", "60"];
     let (reference, _) = run_stats(&["--memnodes", "0"], &prog, "agree-ref");
     let token = common::token_file("agree");
     let tok = token.to_string_lossy().into_owned();
@@ -339,7 +339,7 @@ fn offload_and_local_collectors_agree_over_one_and_two_tcp_memnodes() {
             let mut flags: Vec<&str> = tcp.iter().map(String::as_str).collect();
             flags.extend([
                 "--heap",
-                "48m",
+                "32m",
                 "--young",
                 "2m",
                 "--cache",
@@ -389,7 +389,7 @@ fn offloaded_collection_moves_far_fewer_bytes_over_the_fabric() {
     for gc in ["offload", "local"] {
         let mut flags: Vec<&str> = tcp.iter().map(String::as_str).collect();
         flags.extend([
-            "--heap", "40m", "--young", "2m", "--cache", "2m", "--gc", gc,
+            "--heap", "40m", "--young", "2m", "--cache", "4m", "--gc", gc,
         ]);
         let (o, doc) = run_stats(&flags, &prog, &format!("ratio-{gc}"));
         outs.push(text(&o.stdout));
