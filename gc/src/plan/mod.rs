@@ -81,9 +81,9 @@ pub struct Generational {
     pub large_threshold: usize,
     start: Instant,
     /// Young collections since the last full one.
-    young_since_full: u64,
+    pub(super) young_since_full: u64,
     /// `stats.bytes_allocated` at the last full collection.
-    allocated_at_full: u64,
+    pub(super) allocated_at_full: u64,
     /// `stats.bytes_allocated` at the last whole-heap verification.
     allocated_at_verify: u64,
     /// Old object starts the verifier has checked since the last full
@@ -229,9 +229,17 @@ impl Generational {
         roots: &mut dyn RootSet,
     ) -> Result<Addr, OutOfMemory> {
         if self.cfg.stress {
+            // An offloaded cycle costs a few milliseconds even on an empty
+            // heap (a local full collection there, microseconds), so under
+            // offload it also waits for a quarter of a nursery of allocation.
+            let floor = if self.offload_available(mem) {
+                self.cfg.young_bytes
+            } else {
+                0
+            };
             let full = self.young_since_full + 1 >= STRESS_FULL_EVERY
                 && (self.stats.bytes_allocated - self.allocated_at_full) * STRESS_ALLOC_SHARE
-                    >= self.regions.old_used_bytes() as u64;
+                    >= self.regions.old_used_bytes().max(floor) as u64;
             self.collect(full, mem, classes, roots);
         }
         let a = if size > self.large_threshold {

@@ -51,9 +51,12 @@ const KIND_SATB: u8 = 1;
 const KIND_OLD: u8 = 0;
 const KIND_HUMONGOUS: u8 = 1;
 const KIND_CONTINUATION: u8 = 2;
-/// Under `--gc-stress`, a cycle starts at every this many young collections
-/// (and once a share of old space was allocated since the last one).
-const STRESS_CYCLE_EVERY: u64 = 4;
+/// Under `--gc-stress`, a cycle starts at most every this many young
+/// collections, and only once the mutator allocated `1/STRESS_ALLOC_SHARE`
+/// of the old space in use, or of the nursery if that is more, since the last
+/// one: a cycle costs a few milliseconds even on an empty heap, and starting
+/// one every few allocations made stress runs take minutes.
+const STRESS_CYCLE_EVERY: u64 = 16;
 /// Outside stress, a new cycle also waits until old space grew by this share
 /// of the room the last cycle left (so a heap whose live data stays above
 /// the trigger does not mark back to back).
@@ -173,7 +176,7 @@ impl Generational {
         let start = if self.cfg.stress {
             self.young_since_cycle >= STRESS_CYCLE_EVERY
                 && (self.stats.bytes_allocated - self.allocated_at_cycle) * STRESS_ALLOC_SHARE
-                    >= used as u64
+                    >= used.max(self.cfg.young_bytes) as u64
         } else {
             let limit = self.geom.old_limit_bytes();
             let after = self.old_after_cycle.min(limit);
@@ -700,6 +703,10 @@ impl Generational {
             stats::mb(copied)
         );
         self.offload_pause("evacuate", log_id, before, t, text);
+        // A finished cycle collected old space as a full collection does: the
+        // stress schedule of full collections starts over from here.
+        self.young_since_full = 0;
+        self.allocated_at_full = self.stats.bytes_allocated;
         if self.cfg.verify {
             self.allocated_at_verify = self.stats.bytes_allocated;
             self.verify(
