@@ -104,7 +104,7 @@ fn stats_json_gc_log_and_debug_switches_agree_on_output() {
     let err = text(&o.stderr);
     assert!(
         err.lines()
-            .any(|l| l.starts_with("[gc]") && l.contains("Pause Young")),
+            .any(|l| l.starts_with('[') && l.contains("] GC(") && l.contains("Pause Young")),
         "{err}"
     );
     assert!(err.contains("[stats] pauses:"), "{err}");
