@@ -90,6 +90,10 @@ struct Home {
     bytes: u32,
 }
 
+/// Read and write timeout of the control connections to TCP memnodes (the
+/// data connections keep [`semeru_fabric::DEFAULT_TIMEOUT`]).
+pub const GC_CONTROL_TIMEOUT: Duration = Duration::from_secs(300);
+
 /// The memnodes behind the old regions of one VM.
 pub struct Memnodes {
     nodes: Vec<Node>,
@@ -159,7 +163,13 @@ impl Memnodes {
         let mut links = Vec::with_capacity(addrs.len());
         for a in addrs {
             let link = |role| {
-                let t = TcpTransport::connect(a, timeout)?;
+                let mut t = TcpTransport::connect(a, timeout)?;
+                if role == Role::Control {
+                    // An evacuation or fixup request does work in proportion
+                    // to the memnode's live data before it answers; a dead
+                    // daemon is noticed by the watchdog's pings meanwhile.
+                    t.set_timeout(Some(GC_CONTROL_TIMEOUT))?;
+                }
                 Client::connect(Box::new(t), token, tenant, role)
             };
             let data = link(Role::Data).map_err(|e| BackendError(e.to_string()))?;

@@ -546,6 +546,7 @@ impl Generational {
         let rb = self.geom.region_bytes() as u64;
         let mut is_source = vec![false; self.geom.total_regions as usize];
         let (mut src_bytes, mut copied, mut evacuated) = (0u64, 0u64, Vec::new());
+        let mut unused: Vec<RegionId> = Vec::new();
         for (node, srcs) in sources {
             let live: u64 = srcs.iter().map(|&r| self.regions.get(r).live).sum();
             let mut srcs = srcs;
@@ -603,10 +604,12 @@ impl Generational {
                 }
                 evacuated.extend(srcs);
             }
-            let mut view = LocalView { mem, classes };
+            // Unused destinations go back after the fixup: a memnode may
+            // still count them among its destinations until then.
             for (i, &r) in dests.iter().enumerate() {
                 if !used_dests[i] {
-                    self.free_region(&mut view, r);
+                    is_source[r.0 as usize] = true;
+                    unused.push(r);
                 }
             }
         }
@@ -661,6 +664,10 @@ impl Generational {
             for &r in &evacuated {
                 self.free_region(&mut view, r);
             }
+        }
+        let mut view = LocalView { mem, classes };
+        for &r in &unused {
+            self.free_region(&mut view, r);
         }
         check(backend(mem).gc_end(id));
         let c = self.cycle.take();
