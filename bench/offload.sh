@@ -9,8 +9,9 @@
 #   bench/offload.sh --quick [options]
 #
 # Default program: examples/graph/GraphChurn.sem (300000 vertices, about 300 MB live,
-# 1.5 GB allocated) at --heap 1g --cache 25%. --quick runs GraphChurn 60000 10 4 at
-# --heap 256m (a smoke test of the script and the flags, in about a minute).
+# 1.5 GB allocated) at --heap 1g --cache 25%. --quick runs GraphChurn 60000 10 6 at
+# --heap 128m (about 60 MB live: a smoke test of the script, the flags and a few old
+# collections, in about a minute).
 #
 # Modes (--modes, comma list; default offload,local,nomem):
 #   offload  --memnode A --memnode B --cache C --gc offload   two fresh `semeru memnode`
@@ -18,7 +19,7 @@
 #   nomem    --memnodes 0                                     all local, no fabric
 #
 # Options (each also settable through the environment variable in brackets):
-#   --heap SIZE       --heap for every run               [HEAP, default 1g; --quick 256m]
+#   --heap SIZE       --heap for every run               [HEAP, default 1g; --quick 128m]
 #   --young SIZE      --young for every run        [YOUNG, default none = the VM's heap/8]
 #   --cache SPEC      --cache of the memnode modes                   [CACHE, default 25%]
 #   --modes LIST      modes to run                   [MODES, default offload,local,nomem]
@@ -88,7 +89,7 @@ if [ $# -gt 0 ]; then
   PROG_ARGS=("$@")
 elif [ "$QUICK" = 1 ]; then
   PROGRAM=$ROOT/examples/graph/GraphChurn.sem
-  PROG_ARGS=(60000 10 4)
+  PROG_ARGS=(60000 10 6)
 else
   PROGRAM=$ROOT/examples/graph/GraphChurn.sem
   PROG_ARGS=()
@@ -97,7 +98,7 @@ else
   fi
 fi
 if [ "$QUICK" = 1 ]; then
-  HEAP=${HEAP:-256m}
+  HEAP=${HEAP:-128m}
 else
   HEAP=${HEAP:-1g}
 fi
