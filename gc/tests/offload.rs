@@ -412,8 +412,11 @@ fn local_mode_never_starts_a_cycle() {
 
 #[test]
 fn stress_runs_cycles_and_keeps_the_graph() {
+    // Stress cycles wait for a quarter of a nursery of allocation: a small
+    // nursery makes them frequent.
     let cfg = HeapConfig {
         stress: true,
+        young_bytes: 64 << 10,
         ..offload_config()
     };
     let (mut h, _mock) = offload_heap(cfg, 2, 50);
