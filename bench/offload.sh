@@ -344,6 +344,10 @@ if off and local:
         print(f"target: gc.fabric_bytes offload {fo / MiB:.1f} MiB = {share:.2f}% of local "
               f"{fl / MiB:.1f} MiB (at most 5%): {verdict}")
         status = status if verdict == "PASS" else 1
+    oo, ol = num(get(off["doc"], "gc.old_fabric_bytes")), num(get(local["doc"], "gc.old_fabric_bytes"))
+    if oo is not None and ol:
+        print(f"  without young collections (gc.old_fabric_bytes): offload {oo / MiB:.1f} MiB = "
+              f"{100.0 * oo / ol:.2f}% of local {ol / MiB:.1f} MiB (for diagnosis, not the target)")
     ratio = off["wall"] / local["wall"]
     verdict = "PASS" if ratio < 1.0 else "FAIL"
     base = f", {off['wall'] / nomem['wall']:.2f}x / {local['wall'] / nomem['wall']:.2f}x --memnodes 0" if nomem else ""

@@ -167,10 +167,11 @@ pub fn json(s: &RunStats, m: &HeapMode) -> String {
         .iter()
         .map(|(kind, count, total, max)| {
             format!(
-                "{}:{{\"count\":{count},\"total_ms\":{},\"max_ms\":{}}}",
+                "{}:{{\"count\":{count},\"total_ms\":{},\"max_ms\":{},\"fabric_bytes\":{}}}",
                 quote(kind),
                 num(*total),
-                num(*max)
+                num(*max),
+                g.fabric_of(kind)
             )
         })
         .collect();
@@ -190,7 +191,7 @@ pub fn json(s: &RunStats, m: &HeapMode) -> String {
         ),
     };
     format!(
-        "{{\"wall_ms\":{},\"mutator_ms\":{},\"heap\":{heap},\"cache\":{cache},\"fabric\":{fabric},\"gc\":{{\"pauses\":[{}],\"by_kind\":{{{}}},\"young_pauses\":{},\"full_pauses\":{},\"total_pause_ms\":{},\"max_pause_ms\":{},\"p99_pause_ms\":{},\"offload\":{offload},\"bytes_allocated\":{},\"bytes_promoted\":{},\"marked_bytes\":{},\"compacted_bytes\":{},\"fabric_bytes\":{}}},\"instructions\":{}}}\n",
+        "{{\"wall_ms\":{},\"mutator_ms\":{},\"heap\":{heap},\"cache\":{cache},\"fabric\":{fabric},\"gc\":{{\"pauses\":[{}],\"by_kind\":{{{}}},\"young_pauses\":{},\"full_pauses\":{},\"total_pause_ms\":{},\"max_pause_ms\":{},\"p99_pause_ms\":{},\"offload\":{offload},\"bytes_allocated\":{},\"bytes_promoted\":{},\"marked_bytes\":{},\"compacted_bytes\":{},\"fabric_bytes\":{},\"old_fabric_bytes\":{}}},\"instructions\":{}}}\n",
         num(ms(s.wall)),
         num(ms(s.mutator)),
         pauses.join(","),
@@ -205,6 +206,7 @@ pub fn json(s: &RunStats, m: &HeapMode) -> String {
         g.marked_bytes,
         g.compacted_bytes,
         f.gc_bytes,
+        f.gc_bytes.saturating_sub(g.fabric_of("young")),
         s.instructions.map_or("null".to_string(), |n| n.to_string()),
     )
 }
@@ -267,6 +269,7 @@ mod tests {
             "bytes_control",
             "round_trips",
             "fabric_bytes",
+            "old_fabric_bytes",
             "by_kind",
             "p99_pause_ms",
             "initial-mark",
@@ -308,6 +311,9 @@ mod tests {
             o.evacuated_regions = 3;
             o.satb_refs = 17;
         }
+        s.gc.add_fabric("young", 700);
+        s.gc.add_fabric("evacuate", 300);
+        s.heap.fabric.gc_bytes = 1100;
         let m = HeapMode {
             mode: "tcp",
             young_bytes: 0,
@@ -315,7 +321,8 @@ mod tests {
         let j = json(&s, &m);
         for want in [
             "\"offload\":{\"cycles\":1,\"marked_bytes\":3145728,\"peer_bytes\":4096,\"evacuated_bytes\":1048576,\"concurrent_ms\":42.500,\"remark_wait_ms\":0.000,\"freed_regions\":2,\"evacuated_regions\":3,\"satb_refs\":17}",
-            "\"evacuate\":{\"count\":1,\"total_ms\":9.000,\"max_ms\":9.000}",
+            "\"evacuate\":{\"count\":1,\"total_ms\":9.000,\"max_ms\":9.000,\"fabric_bytes\":300}",
+            "\"fabric_bytes\":1100,\"old_fabric_bytes\":400}",
             "\"young\":{\"count\":1,",
             "\"full\":{\"count\":0,",
             "\"max_pause_ms\":9.000",

@@ -76,6 +76,9 @@ pub struct GcStats {
     pub pause_ms_total: f64,
     pub pause_ms_max: f64,
     pub bytes_allocated: u64,
+    /// Fabric bytes by pause kind, so that the old-space collectors can be
+    /// compared without the young collections' traffic, which both share.
+    pub fabric_by_kind: Vec<(&'static str, u64)>,
     /// Bytes copied from the nursery into old space.
     pub bytes_promoted: u64,
     /// Bytes found live by full-heap marking, summed over full collections.
@@ -148,6 +151,21 @@ impl GcStats {
             .collect();
         v.extend(self.kinds.iter().filter(|e| !PAUSE_KINDS.contains(&e.0)));
         v
+    }
+    /// Adds `bytes` of fabric traffic (page and GC-control bytes) to pause
+    /// kind `kind` (or to `concurrent`: GC control outside pauses).
+    pub fn add_fabric(&mut self, kind: &'static str, bytes: u64) {
+        match self.fabric_by_kind.iter_mut().find(|e| e.0 == kind) {
+            Some(e) => e.1 += bytes,
+            None => self.fabric_by_kind.push((kind, bytes)),
+        }
+    }
+    /// Fabric bytes moved in pauses of `kind` (see [`GcStats::add_fabric`]).
+    pub fn fabric_of(&self, kind: &str) -> u64 {
+        self.fabric_by_kind
+            .iter()
+            .find(|e| e.0 == kind)
+            .map_or(0, |e| e.1)
     }
     /// The 99th percentile of the recorded pauses' durations (0 with none).
     pub fn p99_pause_ms(&self) -> f64 {

@@ -82,6 +82,8 @@ pub struct Generational {
     start: Instant,
     /// Young collections since the last full one.
     pub(super) young_since_full: u64,
+    /// `fabric.gc_bytes` when the current offloaded pause began.
+    pause_fabric: u64,
     /// `stats.bytes_allocated` at the last full collection.
     pub(super) allocated_at_full: u64,
     /// `stats.bytes_allocated` at the last whole-heap verification.
@@ -184,6 +186,7 @@ impl Generational {
             stats: GcStats::with_offload(offload),
             start: Instant::now(),
             young_since_full: 0,
+            pause_fabric: 0,
             allocated_at_full: 0,
             allocated_at_verify: 0,
             known_old: cfg.verify.then(|| MarkBitmap::new(geom.total_bytes())),
@@ -404,12 +407,15 @@ impl Generational {
         }
         let before = self.used_bytes();
         let t = Instant::now();
+        let fabric = mem.fabric().gc_bytes;
         mem.set_gc(true);
         match kind {
             GcKind::Young => self.young(mem, classes, roots),
             GcKind::Full => self.full(mem, classes, roots),
         }
         mem.set_gc(false);
+        self.stats
+            .add_fabric(kind.name(), mem.fabric().gc_bytes - fabric);
         let p = Pause {
             kind: kind.name(),
             heap_before: before,

@@ -242,6 +242,7 @@ impl Generational {
     /// Records an offloaded pause (and logs it).
     fn offload_pause(
         &mut self,
+        mem: &PagedMemory,
         kind: &'static str,
         id: u64,
         before: usize,
@@ -260,6 +261,8 @@ impl Generational {
             eprintln!("{}", stats::phase_line(self.start.elapsed(), id, &line));
         }
         self.stats.record(p);
+        let bytes = mem.fabric().gc_bytes - self.pause_fabric;
+        self.stats.add_fabric(kind, bytes);
     }
 
     /// The initial-mark pause. `false` (and nothing done) if offloading is
@@ -284,6 +287,7 @@ impl Generational {
             );
         }
         let (before, t) = (self.used_bytes(), Instant::now());
+        self.pause_fabric = mem.fabric().gc_bytes;
         self.gc_id += 1;
         self.cycles_started += 1;
         self.young_since_cycle = 0;
@@ -365,7 +369,14 @@ impl Generational {
         });
         self.satb_active = true;
         mem.set_gc(false);
-        self.offload_pause("initial-mark", self.gc_id, before, t, "Initial Mark".into());
+        self.offload_pause(
+            mem,
+            "initial-mark",
+            self.gc_id,
+            before,
+            t,
+            "Initial Mark".into(),
+        );
         if self.cfg.verify {
             self.verify(
                 "initial-mark",
@@ -417,6 +428,7 @@ impl Generational {
 
     fn remark(&mut self, mem: &mut PagedMemory, classes: &ClassTable) {
         let (before, t) = (self.used_bytes(), Instant::now());
+        self.pause_fabric = mem.fabric().gc_bytes;
         mem.set_gc(true);
         if mem.layouts_stale() {
             mem.upload_layouts(&classes.encode_table());
@@ -509,7 +521,7 @@ impl Generational {
         s.concurrent_ms += concurrent;
         s.remark_wait_ms += wait_ms;
         s.freed_regions += freed;
-        self.offload_pause("remark", log_id, before, t, "Remark".into());
+        self.offload_pause(mem, "remark", log_id, before, t, "Remark".into());
     }
 
     fn evacuate_cycle(
@@ -519,6 +531,7 @@ impl Generational {
         roots: &mut dyn RootSet,
     ) {
         let (before, t) = (self.used_bytes(), Instant::now());
+        self.pause_fabric = mem.fabric().gc_bytes;
         let Some(id) = self.cycle.as_ref().map(|c| c.id) else {
             return;
         };
@@ -702,7 +715,7 @@ impl Generational {
             stats::mb(src_bytes),
             stats::mb(copied)
         );
-        self.offload_pause("evacuate", log_id, before, t, text);
+        self.offload_pause(mem, "evacuate", log_id, before, t, text);
         // A finished cycle collected old space as a full collection does: the
         // stress schedule of full collections starts over from here.
         self.young_since_full = 0;
