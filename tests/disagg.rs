@@ -281,14 +281,42 @@ fn a_full_memnode_is_out_of_memory_not_a_crash() {
 fn json_num(doc: &str, path: &[&str]) -> Option<f64> {
     let mut at = 0;
     for key in path {
-        let pat = format!("\"{key}\":");
-        at += doc[at..].find(&pat)? + pat.len();
+        at = json_member(doc, at, key)?;
     }
     let v: String = doc[at..]
         .chars()
         .take_while(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | 'e' | 'E' | '+'))
         .collect();
     v.parse().ok()
+}
+
+/// Where the value of member `key` of the object that starts at or after
+/// `from` begins: only members of that object count, not those of objects
+/// nested in it (`gc.fabric_bytes` is not `gc.by_kind.young.fabric_bytes`).
+fn json_member(doc: &str, from: usize, key: &str) -> Option<usize> {
+    let b = doc.as_bytes();
+    let mut i = from + doc[from..].find('{')? + 1;
+    let (mut depth, mut in_str) = (0usize, false);
+    let pat = format!("\"{key}\":");
+    while i < b.len() {
+        match b[i] {
+            b'\\' if in_str => i += 1,
+            b'"' if !in_str && depth == 0 && doc[i..].starts_with(&pat) => {
+                return Some(i + pat.len());
+            }
+            b'"' => in_str = !in_str,
+            b'{' | b'[' if !in_str => depth += 1,
+            b'}' | b']' if !in_str => {
+                if depth == 0 {
+                    return None;
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn target_file(tag: &str) -> std::path::PathBuf {
