@@ -190,10 +190,12 @@ impl Client {
         r
     }
 
-    /// Sends `self.buf` (one encoded frame), counts it, and returns the reply body.
-    fn round_trip(&mut self, purpose: Purpose) -> Result<Vec<u8>, FabricError> {
+    /// Encodes and sends `req`, counting it under `purpose`.
+    fn send_request(&mut self, req: &Msg, purpose: Purpose) -> Result<(), FabricError> {
         self.check()?;
         self.check_idle()?;
+        self.buf.clear();
+        req.encode(&mut self.buf);
         if self.buf.len() > MAX_FRAME + 4 {
             return Err(FabricError::Protocol(format!(
                 "{}: request of {} bytes exceeds the frame limit of {MAX_FRAME}",
@@ -204,15 +206,13 @@ impl Client {
         let r = self.t.send(&self.buf);
         self.poison(r)?;
         self.counters.sent(purpose, self.buf.len());
-        let r = self.t.recv();
-        self.poison(r)
+        Ok(())
     }
 
-    /// One request, one reply, decoded; `Error` replies are returned as messages.
-    fn exchange(&mut self, req: &Msg, purpose: Purpose) -> Result<Msg, FabricError> {
-        self.buf.clear();
-        req.encode(&mut self.buf);
-        let body = self.round_trip(purpose)?;
+    /// Receives and decodes the reply to a request sent under `purpose`.
+    fn recv_reply(&mut self, purpose: Purpose) -> Result<Msg, FabricError> {
+        let r = self.t.recv();
+        let body = self.poison(r)?;
         self.counters.received(purpose, body.len() + 4);
         self.counters.round_trip(purpose);
         let r = Msg::decode(&body)
@@ -220,33 +220,33 @@ impl Client {
         self.poison(r)
     }
 
-    /// One request, one reply. An `Error` reply becomes `FabricError::Remote`
-    /// (`FabricError::Auth` for `ErrorCode::Auth`).
-    pub fn call(&mut self, req: &Msg, purpose: Purpose) -> Result<Msg, FabricError> {
-        match self.exchange(req, purpose)? {
+    /// One request, one reply, decoded; `Error` replies are returned as messages.
+    fn exchange(&mut self, req: &Msg, purpose: Purpose) -> Result<Msg, FabricError> {
+        self.send_request(req, purpose)?;
+        self.recv_reply(purpose)
+    }
+
+    /// An `Error` reply as `FabricError::Remote` (`FabricError::Auth` for
+    /// `ErrorCode::Auth`).
+    fn reply(&self, m: Msg) -> Result<Msg, FabricError> {
+        match m {
             Msg::Error { code, message } => Err(remote(&self.who(), code, message)),
             m => Ok(m),
         }
+    }
+
+    /// One request, one reply. An `Error` reply becomes `FabricError::Remote`
+    /// (`FabricError::Auth` for `ErrorCode::Auth`).
+    pub fn call(&mut self, req: &Msg, purpose: Purpose) -> Result<Msg, FabricError> {
+        let m = self.exchange(req, purpose)?;
+        self.reply(m)
     }
 
     /// The first half of [`Client::call`]: sends the request. Lets a caller
     /// with several memnodes send every request before waiting for any reply.
     /// Until [`Client::finish_call`], no other request may be sent.
     pub fn start_call(&mut self, req: &Msg, purpose: Purpose) -> Result<(), FabricError> {
-        self.check()?;
-        self.check_idle()?;
-        self.buf.clear();
-        req.encode(&mut self.buf);
-        if self.buf.len() > MAX_FRAME + 4 {
-            return Err(FabricError::Protocol(format!(
-                "{}: request of {} bytes exceeds the frame limit of {MAX_FRAME}",
-                self.who(),
-                self.buf.len()
-            )));
-        }
-        let r = self.t.send(&self.buf);
-        self.poison(r)?;
-        self.counters.sent(purpose, self.buf.len());
+        self.send_request(req, purpose)?;
         self.pending_call = Some(purpose);
         Ok(())
     }
@@ -260,16 +260,8 @@ impl Client {
                 self.who()
             )));
         };
-        let r = self.t.recv();
-        let body = self.poison(r)?;
-        self.counters.received(purpose, body.len() + 4);
-        self.counters.round_trip(purpose);
-        let r = Msg::decode(&body)
-            .map_err(|e| FabricError::Protocol(format!("{}: bad reply: {e}", self.who())));
-        match self.poison(r)? {
-            Msg::Error { code, message } => Err(remote(&self.who(), code, message)),
-            m => Ok(m),
-        }
+        let m = self.recv_reply(purpose)?;
+        self.reply(m)
     }
 
     /// `PageIo` → `PageData` in one round trip: stores `writes`, then appends
