@@ -96,6 +96,22 @@ pub fn human(s: &RunStats, m: &HeapMode) -> String {
             f.round_trips,
             mib(f.gc_bytes)
         );
+        let gcf = GcFabric::of(s);
+        let _ = writeln!(
+            out,
+            "[stats] GC fabric: young collections {:.2} MiB; old-space collector {:.2} MiB ({:.2} MiB moved, {:.2} MiB of it flushed pages that were later evicted clean)",
+            mib(gcf.young),
+            mib(gcf.net),
+            mib(gcf.old),
+            mib(gcf.saved)
+        );
+        if c.pages_flushed > 0 {
+            let _ = writeln!(
+                out,
+                "[stats] flushed pages: {} in all; later {} evicted clean, {} dirtied again, {} dropped unwritten",
+                c.pages_flushed, c.flush_writebacks_saved, c.flush_redirtied, c.flush_dropped
+            );
+        }
         for n in &h.nodes {
             let _ = writeln!(
                 out,
@@ -111,6 +127,38 @@ pub fn human(s: &RunStats, m: &HeapMode) -> String {
         let _ = writeln!(out, "[stats] instructions executed: {n}");
     }
     out
+}
+
+/// The fabric bytes of garbage collection, split.
+struct GcFabric {
+    /// Pauses of every kind but young ones, and GC control messages.
+    old: u64,
+    /// Young pauses (the same collector in every mode).
+    young: u64,
+    /// Dirty pages the offloaded collector wrote back ahead of time.
+    flushed: u64,
+    /// Of those, pages later evicted without being dirtied again: the
+    /// write-back eviction would have made, made earlier.
+    saved: u64,
+    /// `gc.fabric_bytes`: what the old-space collector cost the fabric,
+    /// `old - saved`.
+    net: u64,
+}
+
+impl GcFabric {
+    fn of(s: &RunStats) -> GcFabric {
+        let page = semeru_gc::memory::PAGE as u64;
+        let young = s.gc.fabric_of("young");
+        let old = s.heap.fabric.gc_bytes.saturating_sub(young);
+        let saved = s.heap.cache.flush_writebacks_saved * page;
+        GcFabric {
+            old,
+            young,
+            flushed: s.heap.cache.pages_flushed * page,
+            saved,
+            net: old.saturating_sub(saved),
+        }
+    }
 }
 
 /// The JSON document written by `--stats-json`.
@@ -175,10 +223,11 @@ pub fn json(s: &RunStats, m: &HeapMode) -> String {
             )
         })
         .collect();
+    let gcf = GcFabric::of(s);
     let offload = match &g.offload {
         None => "null".to_string(),
         Some(o) => format!(
-            "{{\"cycles\":{},\"marked_bytes\":{},\"peer_bytes\":{},\"evacuated_bytes\":{},\"concurrent_ms\":{},\"remark_wait_ms\":{},\"freed_regions\":{},\"evacuated_regions\":{},\"satb_refs\":{}}}",
+            "{{\"cycles\":{},\"marked_bytes\":{},\"peer_bytes\":{},\"evacuated_bytes\":{},\"concurrent_ms\":{},\"remark_wait_ms\":{},\"freed_regions\":{},\"evacuated_regions\":{},\"satb_refs\":{},\"patched_slots\":{},\"dropped_pages\":{},\"kept_dirty_pages\":{}}}",
             o.cycles,
             o.marked_bytes,
             o.peer_bytes,
@@ -187,11 +236,14 @@ pub fn json(s: &RunStats, m: &HeapMode) -> String {
             num(o.remark_wait_ms),
             o.freed_regions,
             o.evacuated_regions,
-            o.satb_refs
+            o.satb_refs,
+            o.patched_slots,
+            o.dropped_pages,
+            o.kept_dirty_pages
         ),
     };
     format!(
-        "{{\"wall_ms\":{},\"mutator_ms\":{},\"heap\":{heap},\"cache\":{cache},\"fabric\":{fabric},\"gc\":{{\"pauses\":[{}],\"by_kind\":{{{}}},\"young_pauses\":{},\"full_pauses\":{},\"total_pause_ms\":{},\"max_pause_ms\":{},\"p99_pause_ms\":{},\"offload\":{offload},\"bytes_allocated\":{},\"bytes_promoted\":{},\"marked_bytes\":{},\"compacted_bytes\":{},\"fabric_bytes\":{},\"old_fabric_bytes\":{}}},\"instructions\":{}}}\n",
+        "{{\"wall_ms\":{},\"mutator_ms\":{},\"heap\":{heap},\"cache\":{cache},\"fabric\":{fabric},\"gc\":{{\"pauses\":[{}],\"by_kind\":{{{}}},\"young_pauses\":{},\"full_pauses\":{},\"total_pause_ms\":{},\"max_pause_ms\":{},\"p99_pause_ms\":{},\"offload\":{offload},\"bytes_allocated\":{},\"bytes_promoted\":{},\"marked_bytes\":{},\"compacted_bytes\":{},\"fabric_bytes\":{},\"old_fabric_bytes\":{},\"flushed_bytes\":{},\"flush_saved_bytes\":{},\"young_fabric_bytes\":{},\"total_fabric_bytes\":{}}},\"instructions\":{}}}\n",
         num(ms(s.wall)),
         num(ms(s.mutator)),
         pauses.join(","),
@@ -205,8 +257,12 @@ pub fn json(s: &RunStats, m: &HeapMode) -> String {
         g.bytes_promoted,
         g.marked_bytes,
         g.compacted_bytes,
+        gcf.net,
+        gcf.old,
+        gcf.flushed,
+        gcf.saved,
+        gcf.young,
         f.gc_bytes,
-        f.gc_bytes.saturating_sub(g.fabric_of("young")),
         s.instructions.map_or("null".to_string(), |n| n.to_string()),
     )
 }
@@ -270,6 +326,10 @@ mod tests {
             "round_trips",
             "fabric_bytes",
             "old_fabric_bytes",
+            "young_fabric_bytes",
+            "total_fabric_bytes",
+            "flushed_bytes",
+            "flush_saved_bytes",
             "by_kind",
             "p99_pause_ms",
             "initial-mark",
@@ -314,15 +374,19 @@ mod tests {
         s.gc.add_fabric("young", 700);
         s.gc.add_fabric("evacuate", 300);
         s.heap.fabric.gc_bytes = 1100;
+        // Two flushed pages, one evicted clean later: 4096 bytes of the
+        // old collector's 400 were the eviction's own write-back (saturates).
+        s.heap.cache.pages_flushed = 2;
+        s.heap.cache.flush_writebacks_saved = 1;
         let m = HeapMode {
             mode: "tcp",
             young_bytes: 0,
         };
         let j = json(&s, &m);
         for want in [
-            "\"offload\":{\"cycles\":1,\"marked_bytes\":3145728,\"peer_bytes\":4096,\"evacuated_bytes\":1048576,\"concurrent_ms\":42.500,\"remark_wait_ms\":0.000,\"freed_regions\":2,\"evacuated_regions\":3,\"satb_refs\":17}",
+            "\"offload\":{\"cycles\":1,\"marked_bytes\":3145728,\"peer_bytes\":4096,\"evacuated_bytes\":1048576,\"concurrent_ms\":42.500,\"remark_wait_ms\":0.000,\"freed_regions\":2,\"evacuated_regions\":3,\"satb_refs\":17,\"patched_slots\":0,\"dropped_pages\":0,\"kept_dirty_pages\":0}",
             "\"evacuate\":{\"count\":1,\"total_ms\":9.000,\"max_ms\":9.000,\"fabric_bytes\":300}",
-            "\"fabric_bytes\":1100,\"old_fabric_bytes\":400}",
+            "\"fabric_bytes\":0,\"old_fabric_bytes\":400,\"flushed_bytes\":8192,\"flush_saved_bytes\":4096,\"young_fabric_bytes\":700,\"total_fabric_bytes\":1100}",
             "\"young\":{\"count\":1,",
             "\"full\":{\"count\":0,",
             "\"max_pause_ms\":9.000",

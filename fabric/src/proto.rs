@@ -294,22 +294,31 @@ pub enum Msg {
         dests: Vec<u32>,
     },
     /// Per destination region: its top and its block-offset-table entries
-    /// (u16 little-endian each).
+    /// (u16 little-endian each); `young_cards`: the cards of the destinations
+    /// (compressed address of each card's start) whose moved objects hold a
+    /// young reference, for the VM's remembered set.
     GcEvacuated {
         copied_bytes: u64,
         moved_objects: u64,
         dests: Vec<(u32, u32, Vec<u8>)>,
+        young_cards: Vec<u32>,
     },
     /// Rewrites references to moved objects in the receiver's regions that
-    /// stay; `tops` = `(region, top)` of each of its old regions → `GcFixed`.
+    /// stay; `tops` = `(region, top)` of each of its old regions; `resident`
+    /// = the `(region, offset / 4096)` pages of its regions the VM caches
+    /// (clean), whose changes it wants as patches → `GcFixed`.
     GcFixup {
         cycle: u32,
         tops: Vec<(u32, u32)>,
+        resident: Vec<(u32, u32)>,
     },
-    /// The 4 KiB pages changed: `(region, offset / 4096)`.
+    /// The 4 KiB pages changed, `(region, offset / 4096)`, that the VM must
+    /// drop; and the changed 32-bit slots of the other resident pages,
+    /// `(region, offset, new value)`, that it applies to its copies.
     GcFixed {
         fixed_refs: u64,
         pages: Vec<(u32, u32)>,
+        patches: Vec<(u32, u32, u32)>,
     },
     /// Forwards references → `GcForwarded` (same order; unmoved unchanged).
     GcForward {
@@ -705,6 +714,7 @@ impl Msg {
                 copied_bytes,
                 moved_objects,
                 dests,
+                young_cards,
             } => {
                 f.u64(*copied_bytes);
                 f.u64(*moved_objects);
@@ -714,14 +724,30 @@ impl Msg {
                     f.u32(*top);
                     f.bytes(bot);
                 }
+                f.u32s(young_cards);
             }
-            Msg::GcFixup { cycle, tops } => {
+            Msg::GcFixup {
+                cycle,
+                tops,
+                resident,
+            } => {
                 f.u32(*cycle);
                 f.u32_pairs(tops);
+                f.u32_pairs(resident);
             }
-            Msg::GcFixed { fixed_refs, pages } => {
+            Msg::GcFixed {
+                fixed_refs,
+                pages,
+                patches,
+            } => {
                 f.u64(*fixed_refs);
                 f.u32_pairs(pages);
+                f.len(patches.len());
+                for (r, o, v) in patches {
+                    f.u32(*r);
+                    f.u32(*o);
+                    f.u32(*v);
+                }
             }
             Msg::GcForward { cycle, refs } => {
                 f.u32(*cycle);
@@ -978,15 +1004,25 @@ impl Msg {
                     copied_bytes,
                     moved_objects,
                     dests,
+                    young_cards: r.u32s("young card count", "young card")?,
                 }
             }
             ty::GC_FIXUP => Msg::GcFixup {
                 cycle: r.u32("cycle")?,
                 tops: r.u32_pairs("top count", "region top")?,
+                resident: r.u32_pairs("resident page count", "resident page")?,
             },
             ty::GC_FIXED => Msg::GcFixed {
                 fixed_refs: r.u64("fixed refs")?,
                 pages: r.u32_pairs("page count", "page")?,
+                patches: {
+                    let n = r.count("patch count", 12)?;
+                    let mut v = Vec::with_capacity(n);
+                    for _ in 0..n {
+                        v.push((r.u32("patch")?, r.u32("patch")?, r.u32("patch")?));
+                    }
+                    v
+                },
             },
             ty::GC_FORWARD => Msg::GcForward {
                 cycle: r.u32("cycle")?,

@@ -163,14 +163,17 @@ fn samples() -> Vec<Msg> {
             copied_bytes: 4000,
             moved_objects: 20,
             dests: vec![(11, 4000, vec![0, 0, 1, 0]), (12, 0, vec![])],
+            young_cards: vec![11 << 19, (11 << 19) + 64],
         },
         Msg::GcFixup {
             cycle: 7,
             tops: vec![(4, 1 << 20), (9, 64)],
+            resident: vec![(4, 3), (9, 0)],
         },
         Msg::GcFixed {
             fixed_refs: 77,
             pages: vec![(4, 0), (4, 255)],
+            patches: vec![(4, 12300, 99), (9, 8, 0)],
         },
         Msg::GcForward {
             cycle: 7,
@@ -245,6 +248,7 @@ fn bad_gc_messages() {
         copied_bytes: 0,
         moved_objects: 0,
         dests: vec![(1, 0, vec![1, 2, 3])],
+        young_cards: vec![],
     }
     .to_frame();
     assert!(matches!(Msg::decode(&f[4..]), Err(ProtoError::Invalid(_))));
@@ -520,23 +524,41 @@ fn arb_gc_msg() -> impl Strategy<Value = Msg> {
                     prop::collection::vec(any::<u16>(), 0..8)
                 ),
                 0..4
-            )
+            ),
+            prop::collection::vec(any::<u32>(), 0..8)
         )
-            .prop_map(|(copied_bytes, moved_objects, ds)| Msg::GcEvacuated {
-                copied_bytes,
-                moved_objects,
-                dests: ds
-                    .into_iter()
-                    .map(|(r, top, bot)| (
-                        r,
-                        top,
-                        bot.iter().flat_map(|e| e.to_le_bytes()).collect()
-                    ))
-                    .collect(),
+            .prop_map(
+                |(copied_bytes, moved_objects, ds, young_cards)| Msg::GcEvacuated {
+                    copied_bytes,
+                    moved_objects,
+                    dests: ds
+                        .into_iter()
+                        .map(|(r, top, bot)| (
+                            r,
+                            top,
+                            bot.iter().flat_map(|e| e.to_le_bytes()).collect()
+                        ))
+                        .collect(),
+                    young_cards,
+                }
+            ),
+        (any::<u32>(), arb_pairs(), arb_pairs()).prop_map(|(cycle, tops, resident)| {
+            Msg::GcFixup {
+                cycle,
+                tops,
+                resident,
+            }
+        }),
+        (
+            any::<u64>(),
+            arb_pairs(),
+            prop::collection::vec(any::<(u32, u32, u32)>(), 0..8)
+        )
+            .prop_map(|(fixed_refs, pages, patches)| Msg::GcFixed {
+                fixed_refs,
+                pages,
+                patches
             }),
-        (any::<u32>(), arb_pairs()).prop_map(|(cycle, tops)| Msg::GcFixup { cycle, tops }),
-        (any::<u64>(), arb_pairs())
-            .prop_map(|(fixed_refs, pages)| Msg::GcFixed { fixed_refs, pages }),
         (any::<u32>(), arb_u32s()).prop_map(|(cycle, refs)| Msg::GcForward { cycle, refs }),
         arb_u32s().prop_map(|refs| Msg::GcForwarded { refs }),
         any::<u32>().prop_map(|cycle| Msg::GcEnd { cycle }),

@@ -105,14 +105,20 @@ pub struct EvacResult {
     pub copied_bytes: u64,
     pub moved_objects: u64,
     pub dests: Vec<EvacDest>,
+    /// The start of every destination card whose moved objects hold a young
+    /// reference (the remembered set follows the objects).
+    pub young_cards: Vec<Ref>,
 }
 
 /// What the reference fix-up changed, over all memnodes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FixResult {
     pub fixed_refs: u64,
-    /// The 4 KiB pages rewritten (offset = page × 4096, len 4096).
+    /// The 4 KiB pages rewritten (offset = page × 4096, len 4096), to drop.
     pub pages: Vec<PageAddr>,
+    /// Rewritten 32-bit slots of resident pages not in `pages`:
+    /// `(region, offset, value)`, to apply to the cached copies.
+    pub patches: Vec<(RegionId, u32, u32)>,
 }
 
 fn no_offload() -> BackendError {
@@ -207,13 +213,16 @@ pub trait PageBackend: Send {
         Err(no_offload())
     }
     /// Every memnode fixes references to moved objects in its regions that
-    /// stay (`tops`: every old region's top, split by home).
+    /// stay (`tops`: every old region's top, split by home). `resident`: the
+    /// `(region, page index)` of every page the VM caches, all clean; their
+    /// changes come back as patches where that is cheaper than a fetch.
     fn gc_fixup(
         &mut self,
         cycle: u32,
         tops: &[(RegionId, u32)],
+        resident: &[(RegionId, u32)],
     ) -> Result<FixResult, BackendError> {
-        let _ = (cycle, tops);
+        let _ = (cycle, tops, resident);
         Err(no_offload())
     }
     /// Forwards references (same order; unmoved ones unchanged).

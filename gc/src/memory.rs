@@ -72,6 +72,9 @@ const NONE: u32 = u32::MAX;
 /// Frame flags.
 const MAPPED: u8 = 1;
 const DIRTY: u8 = 2;
+/// Written back clean by [`PagedMemory::flush_dirty`] and not dirtied since:
+/// evicting it costs no write-back, which the flush paid in advance.
+const FLUSHED: u8 = 8;
 /// Taken by the fault in progress: the hand skips it.
 const BUSY: u8 = 4;
 
@@ -102,6 +105,17 @@ pub struct CacheStats {
     pub pages_written_back: u64,
     /// Pages fetched by read-ahead (not by the access that missed).
     pub readahead_pages: u64,
+    /// Pages written back by [`PagedMemory::flush_dirty`] (the offloaded
+    /// collector's pauses), included in `pages_written_back`.
+    pub pages_flushed: u64,
+    /// Flushed pages later evicted without having been dirtied again: each
+    /// flush took the place of the write-back that eviction would have made.
+    pub flush_writebacks_saved: u64,
+    /// Flushed pages dirtied again (their next write-back is extra).
+    pub flush_redirtied: u64,
+    /// Flushed pages dropped unwritten (a memnode changed them, or their
+    /// region was released).
+    pub flush_dropped: u64,
 }
 
 /// A zeroed, lazily committed local allocation (`calloc`-style: untouched pages
@@ -587,13 +601,73 @@ impl PagedMemory {
     /// Writes back every dirty cached page (in batches), so the memnodes see
     /// the heap as the VM does. The pages stay resident, clean.
     pub fn flush_dirty(&mut self) {
-        self.cache().flush_dirty()
+        self.cache().flush_dirty(&|_, _| true)
+    }
+
+    /// As [`PagedMemory::flush_dirty`], for the dirty pages `(region, page
+    /// index)` that `want` accepts; the others stay dirty.
+    pub fn flush_dirty_where(&mut self, want: &dyn Fn(RegionId, u32) -> bool) {
+        self.cache().flush_dirty(want)
+    }
+
+    /// `(region, page index in the region)` of every dirty cached page, sorted.
+    pub fn dirty_page_list(&self) -> Vec<(RegionId, u32)> {
+        let c = self.cache();
+        let mut v: Vec<(RegionId, u32)> = (0..c.nframes)
+            .filter(|&f| c.frame_flags[f] & DIRTY != 0 && c.frame_flags[f] & BUSY == 0)
+            .map(|f| c.page_key(c.frame_page[f] as usize))
+            .collect();
+        v.sort_unstable();
+        v
     }
 
     /// Drops the cached copies of `pages` (4 KiB pages a memnode changed)
-    /// without write-back: the next access fetches them.
+    /// without write-back: the next access fetches them. Dirty pages are kept
+    /// (the VM's copy is the newer one).
     pub fn drop_pages(&mut self, pages: &[PageAddr]) {
         self.cache().drop_pages(pages)
+    }
+
+    /// `(region, page index in the region)` of every cached page.
+    pub fn resident_pages(&self) -> Vec<(RegionId, u32)> {
+        let c = self.cache();
+        let mut v: Vec<(RegionId, u32)> = c
+            .frame_page
+            .iter()
+            .zip(&c.frame_flags)
+            .filter(|&(&p, &fl)| p != NONE && fl & BUSY == 0)
+            .map(|(&p, _)| c.page_key(p as usize))
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// Applies a memnode's change of the 32-bit slot at `offset` of region
+    /// `r` to the cached copy of its page, which stays as clean as it was (the
+    /// memnode holds the same bytes). `false` if the page is not cached, is
+    /// dirty (the VM's copy is the newer one), or the offset is not a slot of
+    /// the region.
+    pub fn patch_clean(&mut self, r: RegionId, offset: u32, value: u32) -> bool {
+        let c = self.cache();
+        if !offset.is_multiple_of(4) || u64::from(offset) >= 1u64 << c.log_region {
+            return false;
+        }
+        let p = ((r.0 as usize) << (c.log_region - LOG_PAGE)) + (offset as usize >> LOG_PAGE);
+        let Some(&f) = c.page_frame.get(p) else {
+            return false;
+        };
+        if f == NONE || c.frame_flags[f as usize] & (BUSY | DIRTY) != 0 {
+            return false;
+        }
+        // SAFETY: `f` is a resident frame of PAGE bytes, and the slot offset
+        // in the page is 4-aligned and below PAGE.
+        unsafe {
+            c.frame_ptr(f)
+                .add(offset as usize & (PAGE - 1))
+                .cast::<u32>()
+                .write(value)
+        };
+        true
     }
 
     /// Dirty cached pages now (tests).
@@ -712,6 +786,12 @@ impl Cache {
         unsafe { base.add(f as usize * PAGE) }
     }
 
+    /// `(region, page index in the region)` of page `p`.
+    fn page_key(&self, p: usize) -> (RegionId, u32) {
+        let per = self.log_region - LOG_PAGE;
+        (RegionId((p >> per) as u32), (p & ((1 << per) - 1)) as u32)
+    }
+
     fn region_of_page(&self, p: usize) -> PageAddr {
         let per = self.log_region - LOG_PAGE;
         PageAddr {
@@ -747,7 +827,12 @@ impl Cache {
         if f != NONE {
             self.stats.minor_faults += 1;
             if acc != Access::Read {
-                self.frame_flags[f as usize] |= DIRTY;
+                // Dirty again after a flush: the flush was an extra write.
+                let fl = &mut self.frame_flags[f as usize];
+                if *fl & FLUSHED != 0 {
+                    self.stats.flush_redirtied += 1;
+                }
+                *fl = (*fl | DIRTY) & !FLUSHED;
             }
             self.map(f, p);
             return self.frame_ptr(f);
@@ -883,6 +968,8 @@ impl Cache {
             if fl & DIRTY != 0 {
                 writes.push((old, f));
                 self.gather_dirty(writes);
+            } else if fl & FLUSHED != 0 {
+                self.stats.flush_writebacks_saved += 1;
             }
             self.page_frame[old] = NONE;
             self.frame_flags[f as usize] = 0;
@@ -974,6 +1061,9 @@ impl Cache {
             let f = self.page_frame[q];
             if f != NONE {
                 self.unmap(f);
+                if self.frame_flags[f as usize] & FLUSHED != 0 {
+                    self.stats.flush_dropped += 1;
+                }
                 self.frame_flags[f as usize] = 0;
                 self.frame_page[f as usize] = NONE;
                 self.page_frame[q] = NONE;
@@ -983,12 +1073,16 @@ impl Cache {
         }
     }
 
-    fn flush_dirty(&mut self) {
+    fn flush_dirty(&mut self, want: &dyn Fn(RegionId, u32) -> bool) {
         const BATCH: usize = 64;
         let mut writes: Vec<(usize, u32)> = Vec::with_capacity(BATCH);
         for f in 0..self.nframes {
             let fl = self.frame_flags[f];
             if fl & DIRTY == 0 || fl & BUSY != 0 {
+                continue;
+            }
+            let (r, i) = self.page_key(self.frame_page[f] as usize);
+            if !want(r, i) {
                 continue;
             }
             writes.push((self.frame_page[f] as usize, f as u32));
@@ -1007,9 +1101,10 @@ impl Cache {
             return;
         }
         self.exchange(writes, &[]);
+        self.stats.pages_flushed += writes.len() as u64;
         for &(q, f) in writes {
             let fl = &mut self.frame_flags[f as usize];
-            *fl &= !DIRTY;
+            *fl = (*fl & !DIRTY) | FLUSHED;
             if *fl & MAPPED != 0 {
                 self.wtab.set(q, ptr::null_mut());
             }
@@ -1026,8 +1121,12 @@ impl Cache {
             let n = (pa.len as usize).div_ceil(PAGE).max(1);
             for q in first..(first + n).min(self.page_frame.len()) {
                 let f = self.page_frame[q];
-                if f != NONE {
+                // A dirty page is the newer copy: it stays.
+                if f != NONE && self.frame_flags[f as usize] & DIRTY == 0 {
                     self.unmap(f);
+                    if self.frame_flags[f as usize] & FLUSHED != 0 {
+                        self.stats.flush_dropped += 1;
+                    }
                     self.frame_flags[f as usize] = 0;
                     self.frame_page[f as usize] = NONE;
                     self.page_frame[q] = NONE;

@@ -726,9 +726,11 @@ impl PageBackend for Memnodes {
                 copied_bytes,
                 moved_objects,
                 dests,
+                young_cards,
             }) => Ok(EvacResult {
                 copied_bytes,
                 moved_objects,
+                young_cards: young_cards.into_iter().map(Ref).collect(),
                 dests: dests
                     .into_iter()
                     .map(|(r, top, bot)| EvacDest {
@@ -753,6 +755,7 @@ impl PageBackend for Memnodes {
         &mut self,
         cycle: u32,
         tops: &[(RegionId, u32)],
+        resident: &[(RegionId, u32)],
     ) -> Result<FixResult, BackendError> {
         let mut per: Vec<Vec<(u32, u32)>> = vec![Vec::new(); self.nodes.len()];
         for &(r, top) in tops {
@@ -764,17 +767,39 @@ impl PageBackend for Memnodes {
             })?;
             per[i].push((r.0, top));
         }
+        let mut res: Vec<Vec<(u32, u32)>> = vec![Vec::new(); self.nodes.len()];
+        for &(r, p) in resident {
+            if let Some(i) = self.home_of(r) {
+                res[i].push((r.0, p));
+            }
+        }
         let reqs = per
             .into_iter()
+            .zip(res)
             .enumerate()
-            .map(|(i, tops)| (i, Msg::GcFixup { cycle, tops }))
+            .map(|(i, (tops, resident))| {
+                (
+                    i,
+                    Msg::GcFixup {
+                        cycle,
+                        tops,
+                        resident,
+                    },
+                )
+            })
             .collect();
         let replies = self.gc_call_all(reqs)?;
         let mut out = FixResult::default();
         for (i, m) in replies.into_iter().enumerate() {
             match m {
-                Msg::GcFixed { fixed_refs, pages } => {
+                Msg::GcFixed {
+                    fixed_refs,
+                    pages,
+                    patches,
+                } => {
                     out.fixed_refs += fixed_refs;
+                    out.patches
+                        .extend(patches.into_iter().map(|(r, off, v)| (RegionId(r), off, v)));
                     for (r, p) in pages {
                         let offset = p.checked_mul(FIX_PAGE).ok_or_else(|| {
                             BackendError(format!(
@@ -964,10 +989,15 @@ mod tests {
                     .iter()
                     .map(|&d| (d, 8 * sources.len() as u32, vec![1, 0, 2, 0]))
                     .collect(),
+                young_cards: Vec::new(),
             },
-            Msg::GcFixup { tops, .. } => Msg::GcFixed {
+            Msg::GcFixup { tops, resident, .. } => Msg::GcFixed {
                 fixed_refs: tops.len() as u64,
                 pages: tops.iter().map(|&(r, top)| (r, top / 4096)).collect(),
+                patches: resident
+                    .iter()
+                    .map(|&(r, p)| (r, p * 4096 + 8, 7))
+                    .collect(),
             },
             Msg::GcForward { refs, .. } => Msg::GcForwarded {
                 refs: refs.iter().map(|r| r + 1).collect(),
@@ -1458,8 +1488,15 @@ mod tests {
             (RegionId(2), 0),
             (RegionId(9), 16),
         ];
-        let fix = b.gc_fixup(3, &tops).unwrap();
+        let resident = [(RegionId(9), 0), (RegionId(0), 1), (RegionId(77), 0)];
+        let fix = b.gc_fixup(3, &tops, &resident).unwrap();
         assert_eq!(fix.fixed_refs, 4);
+        // Resident pages go to their homes (a homeless one nowhere); each
+        // memnode's patches come back.
+        assert_eq!(
+            fix.patches,
+            vec![(RegionId(0), 4096 + 8, 7), (RegionId(9), 8, 7)]
+        );
         assert_eq!(
             fix.pages,
             vec![

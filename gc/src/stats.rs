@@ -49,6 +49,14 @@ pub struct OffloadStats {
     pub evacuated_regions: u64,
     /// Overwritten references logged by the SATB barrier.
     pub satb_refs: u64,
+    /// Slots of cached pages the fixups changed, patched in the VM's copies.
+    pub patched_slots: u64,
+    /// Pages the fixups changed that the VM dropped from its cache (those
+    /// it held, and those it did not: the memnodes cannot tell).
+    pub dropped_pages: u64,
+    /// Dirty pages below TAMS the evacuation pause did not flush (the VM
+    /// fixed its copies itself).
+    pub kept_dirty_pages: u64,
 }
 
 /// One stop-the-world pause.

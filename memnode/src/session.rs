@@ -306,10 +306,11 @@ impl MemSession {
         data: &Mutex<TenantData>,
         cycle: u32,
         tops: &[(u32, u32)],
+        resident: &[(u32, u32)],
     ) -> Result<crate::gc::Fixed, GcError> {
         let gc = Self::cycle(data, cycle)?;
         let mems = Self::region_map(data, gc.table.log_region);
-        gc.fixup(tops, &mems)
+        gc.fixup(tops, resident, &mems)
     }
 
     pub(crate) fn gc_end(&self, data: &Mutex<TenantData>, cycle: u32) -> Result<(), GcError> {
@@ -417,13 +418,19 @@ impl MemSession {
                             (r, top, bot.iter().flat_map(|x| x.to_le_bytes()).collect())
                         })
                         .collect(),
+                    young_cards: e.young_cards,
                 })
             }
-            Msg::GcFixup { cycle, tops } => {
-                let r = self.gc_fixup(d, cycle, &tops);
+            Msg::GcFixup {
+                cycle,
+                tops,
+                resident,
+            } => {
+                let r = self.gc_fixup(d, cycle, &tops, &resident);
                 self.gc_reply(r, |f| Msg::GcFixed {
                     fixed_refs: f.fixed_refs,
                     pages: f.pages,
+                    patches: f.patches,
                 })
             }
             Msg::GcForward { cycle, refs } => {

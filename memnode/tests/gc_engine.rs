@@ -563,6 +563,9 @@ fn evacuation_and_fixup_across_two_memnodes() {
     h.set(d, 0, s1);
     h.set(d, 1, x3);
     h.set(s_dead, 0, s2);
+    // s2 refers to a nursery object: the edge moves with it.
+    let young = YOUNG_REFS - 8;
+    h.set(s2, 1, young);
     let regions = h.gc_regions();
     let nb = h.node(4, 46); // promoted during the cycle: above TAMS
     h.set(nb, 0, s2);
@@ -600,6 +603,7 @@ fn evacuation_and_fixup_across_two_memnodes() {
         copied_bytes,
         moved_objects,
         dests,
+        young_cards,
     } = ev
     else {
         panic!("GcEvacuate answered {}", ev.name())
@@ -620,6 +624,8 @@ fn evacuation_and_fixup_across_two_memnodes() {
         .collect();
     assert_eq!(bot6, &want);
     assert_eq!((dests[1].0, dests[1].1, dests[1].2.len()), (8, 0, 0));
+    // s2 lands at offset 24 of region 6: its young slot is on card 0.
+    assert_eq!(young_cards, vec![at(6, 0)]);
     let (n1, n2, narr) = (at(6, 0), at(6, 24), at(6, 48));
 
     // Every memnode fixes its regions with everyone's forwarding.
@@ -628,6 +634,8 @@ fn evacuation_and_fixup_across_two_memnodes() {
         Msg::GcFixup {
             cycle: 9,
             tops: vec![(2, h.top(2)), (4, h.top(4)), (6, 80)],
+            // The VM caches page 0 of region 4 (and an unchanged page).
+            resident: vec![(4, 0), (4, 9)],
         },
     )
     .expect("fixup 0");
@@ -636,19 +644,43 @@ fn evacuation_and_fixup_across_two_memnodes() {
         Msg::GcFixup {
             cycle: 9,
             tops: vec![(3, h.top(3))],
+            resident: vec![],
         },
     )
     .expect("fixup 1");
-    let Msg::GcFixed { fixed_refs, pages } = fixed0 else {
+    let Msg::GcFixed {
+        fixed_refs,
+        pages,
+        patches,
+    } = fixed0
+    else {
         panic!("GcFixup answered {}", fixed0.name())
     };
     // q→arr, nb→s2, and arr's two moved elements.
     assert_eq!(fixed_refs, 4);
-    assert_eq!(pages, vec![(4, 0), (6, 0)]);
-    let Msg::GcFixed { fixed_refs, pages } = fixed1 else {
+    // Region 4's page comes back as patches of its changed slots: the two
+    // fixed refs and the dead object's two nulled ones.
+    assert_eq!(pages, vec![(6, 0)]);
+    let off = |o: u32, k: usize| (off_of(o) + k) as u32;
+    assert_eq!(
+        patches,
+        vec![
+            (4, off(q, 8), narr),
+            (4, off(d, 8), 0),
+            (4, off(d, 12), 0),
+            (4, off(nb, 8), n2)
+        ]
+    );
+    let Msg::GcFixed {
+        fixed_refs,
+        pages,
+        patches,
+    } = fixed1
+    else {
         panic!("GcFixup answered {}", fixed1.name())
     };
     assert_eq!((fixed_refs, pages), (2, vec![(3, 0)]));
+    assert!(patches.is_empty());
 
     let r3 = read_region(&mut ctl[1], 3);
     assert_eq!(u32_at(&r3, off_of(p) + 8), n1);
@@ -667,6 +699,11 @@ fn evacuation_and_fixup_across_two_memnodes() {
     assert_eq!(u64_at(&r6, 0), u64::from(NODE.0));
     assert_eq!(u64_at(&r6, 16), 11);
     assert_eq!(u64_at(&r6, 24 + 16), 22);
+    assert_eq!(
+        u32_at(&r6, 24 + 12),
+        young,
+        "a young reference is not forwarded"
+    );
     assert_eq!(u64_at(&r6, 48), u64::from(REFS.0));
     assert_eq!(u32_at(&r6, 48 + 8), 3);
     assert_eq!([16, 20, 24].map(|o| u32_at(&r6, 48 + o)), [n1, x3, n2]);
@@ -781,6 +818,7 @@ fn tcp_memnodes_mark_and_fix_across_peer_links() {
         Msg::GcFixup {
             cycle: 4,
             tops: vec![(2, h.top(2))],
+            resident: vec![],
         },
     )
     .expect("fixup");
@@ -872,7 +910,15 @@ fn humongous_objects_are_traced_whole() {
         }
     ));
     let tops = vec![(10, RB as u32), (11, h.top(11)), (12, 48)];
-    let fixed = call(&mut ctl[0], Msg::GcFixup { cycle: 2, tops }).expect("fixup");
+    let fixed = call(
+        &mut ctl[0],
+        Msg::GcFixup {
+            cycle: 2,
+            tops,
+            resident: vec![],
+        },
+    )
+    .expect("fixup");
     assert!(
         matches!(fixed, Msg::GcFixed { fixed_refs: 2, .. }),
         "{fixed:?}"

@@ -70,6 +70,24 @@ impl CardTable {
         drop(self.take_dirty());
     }
 
+    /// Cleans the cards of `[lo, hi)` (old space given back: its objects
+    /// moved or died, and their edges with them).
+    pub fn clean_range(&mut self, lo: Addr, hi: Addr) {
+        if hi <= lo {
+            return;
+        }
+        let (a, b) = (self.index(lo), self.index(Addr(hi.0 - 1)) + 1);
+        let mut any = false;
+        for c in &mut self.cards[a..b] {
+            any |= *c == DIRTY;
+            *c = CLEAN;
+        }
+        if any {
+            let cards = &self.cards;
+            self.dirty.retain(|&i| cards[i as usize] == DIRTY);
+        }
+    }
+
     /// The dirty cards, in the order they were dirtied.
     pub fn dirty_cards(&self) -> &[u32] {
         &self.dirty
@@ -83,6 +101,21 @@ impl CardTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clean_range_drops_its_cards_from_the_list() {
+        let base = Addr(1 << 20);
+        let mut c = CardTable::new(base, 1 << 20);
+        for off in [0, 600, 5000, 9000] {
+            c.dirty(base.offset(off));
+        }
+        c.clean_range(base.offset(512), base.offset(8192));
+        assert_eq!(c.dirty_cards(), &[0, 17]);
+        assert!(!c.is_dirty(base.offset(600)) && !c.is_dirty(base.offset(5000)));
+        assert!(c.is_dirty(base) && c.is_dirty(base.offset(9000)));
+        c.clean_range(base, base);
+        assert_eq!(c.dirty_count(), 2);
+    }
 
     #[test]
     fn dirty_once_and_take() {

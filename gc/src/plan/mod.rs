@@ -106,6 +106,9 @@ pub struct Generational {
     allocated_at_cycle: u64,
     /// Old-space bytes in use after the last offloaded cycle.
     old_after_cycle: usize,
+    /// The next young collection promotes every survivor (a full collection
+    /// asked of the offloaded collector).
+    tenure_all: bool,
 }
 
 impl Generational {
@@ -186,6 +189,7 @@ impl Generational {
             stats: GcStats::with_offload(offload),
             start: Instant::now(),
             young_since_full: 0,
+            tenure_all: false,
             pause_fabric: 0,
             allocated_at_full: 0,
             allocated_at_verify: 0,
@@ -365,7 +369,16 @@ impl Generational {
             if self.cycle.is_some() || self.start_old_cycle(mem, classes, roots) {
                 self.finish_old_cycle(mem, classes, roots);
             }
-            if self.nursery.used() == 0 && !self.over_limit(mem) {
+            // The cycle leaves the nursery alone: empty eden now (the whole
+            // nursery if a full collection was asked for), into the old space
+            // the cycle freed.
+            let left = |n: &Nursery| if full { n.used() } else { n.eden.used() };
+            if left(&self.nursery) > 0 && self.promotion_guaranteed(mem) {
+                self.tenure_all = full;
+                self.pause(GcKind::Young, mem, classes, roots);
+                self.tenure_all = false;
+            }
+            if left(&self.nursery) == 0 && !self.over_limit(mem) {
                 return;
             }
         }
@@ -497,7 +510,12 @@ impl Generational {
             cards: &mut self.cards,
             bot: &mut self.bot,
         };
-        let r = scavenge::scavenge(&mut view, spaces, roots, self.cfg.tenure_age);
+        let age = if self.tenure_all {
+            1
+        } else {
+            self.cfg.tenure_age
+        };
+        let r = scavenge::scavenge(&mut view, spaces, roots, age);
         self.stats.bytes_promoted += r.promoted_bytes;
     }
 }

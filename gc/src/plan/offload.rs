@@ -13,13 +13,16 @@
 //!    received as sent, and no counter moved.
 //! 3. **Remark** (pause): ship the rest of the SATB log, wait for termination,
 //!    read live bytes per region, release the regions with nothing live.
-//! 4. **Evacuate** (pause, right after remark): a young collection that
-//!    promotes every survivor (the nursery is empty afterwards), a write-back
-//!    of every dirty page, then per memnode the sparse regions are evacuated
-//!    into fresh regions on the same memnode; every memnode fixes the
-//!    references of the regions that stay (and nulls those of dead objects),
-//!    the VM drops the pages they changed, forwards its roots and releases the
-//!    evacuated regions.
+//! 4. **Evacuate** (pause, right after remark): a write-back of every dirty
+//!    page, then per memnode the sparse regions are evacuated into fresh
+//!    regions on the same memnode (the memnode reports the destination cards
+//!    whose objects refer to the nursery, and the VM dirties them); every
+//!    memnode fixes the references of the regions that stay (and nulls those
+//!    of dead objects), the VM drops the pages they changed, forwards its
+//!    roots and the nursery's references to moved objects (nulling those of
+//!    dead nursery objects into regions that went away) and releases the
+//!    evacuated regions. The nursery is left alone: no survivor is promoted
+//!    early, and no promotion traffic is added to the pause.
 //!
 //! Fallbacks (in [`super::Generational::collect`]): a needed full collection
 //! finishes the running cycle (or runs one) synchronously; the local full
@@ -32,14 +35,14 @@ use super::{GcKind, Generational, STRESS_ALLOC_SHARE};
 use crate::addr::{Addr, Ref, RegionId};
 use crate::backend::{BackendError, GcRegionInfo, MarkProgress, PageBackend};
 use crate::classes::ClassTable;
-use crate::collector::{scavenge, verify};
+use crate::collector::verify;
 use crate::fatal::fatal;
 use crate::heap::{GcMode, RootSet};
-use crate::memory::PagedMemory;
+use crate::memory::{PagedMemory, PAGE};
 use crate::object;
 use crate::region::Space;
 use crate::stats::{self, OffloadStats, Pause};
-use crate::view::{HeapView, LocalView};
+use crate::view::{HeapView, HeapViewMut, LocalView};
 
 /// SATB log entries shipped in one `MarkRefs` (and the log's size).
 pub const SATB_BATCH: usize = 4096;
@@ -332,23 +335,7 @@ impl Generational {
         });
         {
             let view = LocalView { mem, classes };
-            let n = &self.nursery;
-            for (from, to) in [
-                (n.eden.start, n.eden.top),
-                (n.from_space().start, n.from_space().top),
-            ] {
-                let mut a = from;
-                while a < to {
-                    let size = object::size(&view, a);
-                    object::for_each_slot(&view, a, |s| {
-                        let v = view.load_u32(s);
-                        if v >= young_refs {
-                            refs.push(Ref(v));
-                        }
-                    });
-                    a = a.offset(size as u64);
-                }
-            }
+            self.nursery_old_slots(&view, |_, v| refs.push(v));
         }
         refs.sort_unstable();
         refs.dedup();
@@ -510,7 +497,10 @@ impl Generational {
             freed += n as u64;
             for i in r.0..r.0 + n {
                 let q = RegionId(i);
-                self.bot.reset(self.regions.base(q), self.regions.end(q));
+                let (lo, hi) = (self.regions.base(q), self.regions.end(q));
+                self.bot.reset(lo, hi);
+                // Dead objects' old-to-young edges die with them.
+                self.cards.clean_range(lo, hi);
                 mem.release_region(q);
                 c.dead.push(q);
             }
@@ -536,29 +526,45 @@ impl Generational {
             return;
         };
         mem.set_gc(true);
-        // a. Promote every survivor, so nothing young refers to a moving
-        // object and no card is dirty. Without room, nothing is evacuated
-        // (the references of dead objects are still nulled).
-        if self.nursery.used() > 0 && self.promotion_guaranteed(mem) {
-            let mut view = LocalView { mem, classes };
-            let spaces = scavenge::YoungSpaces {
-                regions: &mut self.regions,
-                nursery: &mut self.nursery,
-                old: &mut self.old,
-                cards: &mut self.cards,
-                bot: &mut self.bot,
+        // a. The memnodes must see what they copy and parse: the dirty pages
+        // of the sources, and those at or above TAMS (promotions since the
+        // initial mark, which flushed everything below). Dirty pages wholly
+        // below TAMS elsewhere stay dirty: the memnodes' older copies parse
+        // the same (objects below TAMS neither move nor change headers during
+        // a cycle), and the VM fixes its own copies (d). The nursery stays
+        // too: its references to moved objects are forwarded (d), and the
+        // memnodes report the cards of moved objects that refer to it.
+        let sources = self.select_sources(mem);
+        let kept = {
+            let mut candidate = vec![false; self.geom.total_regions as usize];
+            for (_, srcs) in &sources {
+                for r in srcs {
+                    candidate[r.0 as usize] = true;
+                }
+            }
+            let c = self.cycle.as_ref().map(|c| &c.tams);
+            // Kept only if the VM can parse the page without a fetch: the
+            // object covering its start begins on it or on a cached page.
+            let keep = |r: RegionId, page: u32| -> bool {
+                let t = c.and_then(|t| t.get(r.0 as usize)).copied().unwrap_or(0);
+                let lo = self.regions.base(r).offset(u64::from(page) * PAGE as u64);
+                t > 0
+                    && !candidate[r.0 as usize]
+                    && (u64::from(page) + 1) * PAGE as u64 <= u64::from(t - 1)
+                    && self
+                        .bot
+                        .covering(self.bot.card_of(lo))
+                        .is_some_and(|s| s >= lo || mem.is_resident(s))
             };
-            let r = scavenge::scavenge(&mut view, spaces, roots, 1);
-            self.stats.bytes_promoted += r.promoted_bytes;
-        }
-        // b. The memnodes see the heap as the VM does.
-        mem.flush_dirty();
-        // c. Evacuation, memnode by memnode.
-        let sources = if self.nursery.used() == 0 {
-            self.select_sources(mem)
-        } else {
-            Vec::new()
+            let kept: Vec<(RegionId, u32)> = mem
+                .dirty_page_list()
+                .into_iter()
+                .filter(|&(r, page)| keep(r, page))
+                .collect();
+            mem.flush_dirty_where(&|r, page| kept.binary_search(&(r, page)).is_err());
+            kept
         };
+        // b. Evacuation, memnode by memnode.
         let rb = self.geom.region_bytes() as u64;
         let mut is_source = vec![false; self.geom.total_regions as usize];
         let (mut src_bytes, mut copied, mut evacuated) = (0u64, 0u64, Vec::new());
@@ -612,6 +618,20 @@ impl Generational {
                     self.bot.import(base, &d.bot);
                     mem.adopt_region(d.region, d.top);
                 }
+                for &card in &res.young_cards {
+                    let a = card.addr();
+                    let r = self.regions.region_of(a);
+                    let ok = card.0 >= self.young_refs
+                        && dests.iter().zip(&used_dests).any(|(&d, &u)| u && d == r)
+                        && a < self.regions.get(r).top;
+                    if !ok {
+                        fatal(&format!(
+                            "memnode {node} reported a young reference at {:#x}, outside its destinations",
+                            a.0
+                        ));
+                    }
+                    self.cards.dirty(a);
+                }
                 copied += res.copied_bytes;
                 for &r in &srcs {
                     is_source[r.0 as usize] = true;
@@ -629,7 +649,7 @@ impl Generational {
                 }
             }
         }
-        // d. Every memnode fixes the regions that stay.
+        // c. Every memnode fixes the regions that stay.
         let mut skip = is_source.clone();
         if let Some(c) = self.cycle.as_ref() {
             for &r in &c.dead {
@@ -647,11 +667,63 @@ impl Generational {
                 (r, off as u32)
             })
             .collect();
-        let fixed = check(backend(mem).gc_fixup(id, &tops));
-        // e. The changed pages are clean here (b): drop them.
+        // Clean cached pages the memnodes change come back as patches (or
+        // are dropped when much of them changed); kept dirty pages are the
+        // newer copies, fixed by the VM (d), and neither dropped nor patched.
+        let resident: Vec<(RegionId, u32)> = mem
+            .resident_pages()
+            .into_iter()
+            .filter(|p| kept.binary_search(p).is_err())
+            .collect();
+        let fixed = check(backend(mem).gc_fixup(id, &tops, &resident));
         mem.drop_pages(&fixed.pages);
-        if !evacuated.is_empty() {
-            let mut moving = Vec::new();
+        for &(r, off, v) in &fixed.patches {
+            mem.patch_clean(r, off, v);
+        }
+        let s = self.offload_stats();
+        s.patched_slots += fixed.patches.len() as u64;
+        s.dropped_pages += fixed.pages.len() as u64;
+        s.kept_dirty_pages += kept.len() as u64;
+        // d. The roots, the nursery and the kept dirty pages follow the
+        // moved objects. Their slots into regions that went away but whose
+        // referent did not move belong to dead objects (a live one refers
+        // only to marked objects): they are nulled, as the memnodes null
+        // those of dead objects.
+        let gone = |r: RegionId| skip[r.0 as usize];
+        let mut nursery_slots: Vec<(Addr, Ref)> = Vec::new();
+        {
+            let view = LocalView { mem, classes };
+            let young_refs = self.young_refs;
+            let mut f = |s: Addr, v: Ref| {
+                if v.0 >= young_refs && gone(self.regions.region_of(v.addr())) {
+                    nursery_slots.push((s, v));
+                }
+            };
+            self.nursery_old_slots(&view, &mut f);
+            let page_of =
+                |r: RegionId, i: u32| self.regions.base(r).offset(u64::from(i) * PAGE as u64);
+            for &(r, i) in &kept {
+                let lo = page_of(r, i);
+                let hi = lo.offset(PAGE as u64);
+                let Some(mut obj) = self.bot.covering(self.bot.card_of(lo)) else {
+                    continue;
+                };
+                while obj < hi {
+                    let size = object::size(&view, obj);
+                    object::for_each_slot_in(&view, obj, lo, hi, |s| {
+                        let v = view.load_u32(s);
+                        f(s, Ref(v));
+                    });
+                    obj = obj.offset(size as u64);
+                }
+            }
+        }
+        if !evacuated.is_empty() || !nursery_slots.is_empty() {
+            let mut moving: Vec<Ref> = nursery_slots
+                .iter()
+                .map(|&(_, v)| v)
+                .filter(|v| is_source[self.regions.region_of(v.addr()).0 as usize])
+                .collect();
             roots.visit_roots(&mut |s| {
                 if !s.is_null() && s.0 >= self.young_refs {
                     let r = self.regions.region_of(s.addr());
@@ -677,7 +749,15 @@ impl Generational {
                 }
             });
             let mut view = LocalView { mem, classes };
+            for &(s, v) in &nursery_slots {
+                // Unmoved (or in a region found empty): dead.
+                // (A kept page is dirty already: storing keeps it so.)
+                let n = map.get(&v).copied().filter(|&n| n != v).unwrap_or(Ref(0));
+                view.store_u32(s, n.0);
+            }
             for &r in &evacuated {
+                let (lo, hi) = (self.regions.base(r), self.regions.end(r));
+                self.cards.clean_range(lo, hi);
                 self.free_region(&mut view, r);
             }
         }
@@ -730,6 +810,28 @@ impl Generational {
                 classes,
                 roots,
             );
+        }
+    }
+
+    /// Calls `f(slot, value)` for every slot of every nursery object (live or
+    /// dead) that holds an old reference.
+    fn nursery_old_slots<V: HeapView>(&self, view: &V, mut f: impl FnMut(Addr, Ref)) {
+        let n = &self.nursery;
+        for (from, to) in [
+            (n.eden.start, n.eden.top),
+            (n.from_space().start, n.from_space().top),
+        ] {
+            let mut a = from;
+            while a < to {
+                let size = object::size(view, a);
+                object::for_each_slot(view, a, |s| {
+                    let v = view.load_u32(s);
+                    if v >= self.young_refs {
+                        f(s, Ref(v));
+                    }
+                });
+                a = a.offset(size as u64);
+            }
         }
     }
 

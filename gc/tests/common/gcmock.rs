@@ -18,6 +18,7 @@ use semeru_gc::backend::{
 use semeru_gc::classes::ClassTable;
 use semeru_gc::collector::compact;
 use semeru_gc::layout::{ClassId, Layout};
+use semeru_gc::metadata::spec::LOG_CARD_BYTES;
 use semeru_gc::metadata::{bitmap::MarkBitmap, bot::BlockOffsetTable, forwarding::ForwardingTable};
 use semeru_gc::object;
 use semeru_gc::view::{HeapView, HeapViewMut};
@@ -462,6 +463,25 @@ impl PageBackend for OffMock {
             copied +=
                 compact::evacuate_range(&mut view, &g.marks, &mut g.fwd, base, tams, &mut alloc);
         }
+        // The destination cards that hold a young reference.
+        let mut young_cards = Vec::new();
+        for (&d, &top) in dests.iter().zip(&tops) {
+            let base = Addr((d.0 as u64) << lr);
+            let mut a = base;
+            while a < base.offset(top) {
+                let size = object::size(&view, a);
+                object::for_each_slot(&view, a, |s| {
+                    let v = view.load_u32(s);
+                    if v != 0 && v < g.young_refs {
+                        let card = Ref((s.0 >> LOG_CARD_BYTES << LOG_CARD_BYTES >> 3) as u32);
+                        if young_cards.last() != Some(&card) {
+                            young_cards.push(card);
+                        }
+                    }
+                });
+                a = a.offset(size as u64);
+            }
+        }
         let dests = dests
             .iter()
             .zip(&tops)
@@ -478,13 +498,16 @@ impl PageBackend for OffMock {
             copied_bytes: copied,
             moved_objects: moved,
             dests,
+            young_cards,
         })
     }
     fn gc_fixup(
         &mut self,
         cycle: u32,
         tops: &[(RegionId, u32)],
+        resident: &[(RegionId, u32)],
     ) -> Result<FixResult, BackendError> {
+        let resident: HashSet<(u32, u32)> = resident.iter().map(|&(r, p)| (r.0, p)).collect();
         let mut s = self.state();
         let s = &mut *s;
         let Some(classes) = s.classes.as_ref() else {
@@ -539,10 +562,19 @@ impl PageBackend for OffMock {
             }
         }
         let mut pages = Vec::new();
+        let mut patches = Vec::new();
         for (r, old) in before {
             let now = &s.regions[&r].1;
             for (i, (x, y)) in old.chunks(PAGE).zip(now.chunks(PAGE)).enumerate() {
-                if x != y {
+                if x != y && resident.contains(&(r, i as u32)) {
+                    // A cached page: the changed words, as patches.
+                    for (k, (a, b)) in x.chunks(4).zip(y.chunks(4)).enumerate() {
+                        if a != b {
+                            let v = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                            patches.push((RegionId(r), (i * PAGE + 4 * k) as u32, v));
+                        }
+                    }
+                } else if x != y {
                     pages.push(PageAddr {
                         region: RegionId(r),
                         offset: (i * PAGE) as u32,
@@ -554,12 +586,24 @@ impl PageBackend for OffMock {
         Ok(FixResult {
             fixed_refs: fixed,
             pages,
+            patches,
         })
     }
     fn gc_forward(&mut self, cycle: u32, refs: &[Ref]) -> Result<Vec<Ref>, BackendError> {
         let mut s = self.state();
         let g = s.gc(cycle)?;
-        Ok(refs.iter().map(|&r| g.fwd.forward(r)).collect())
+        // As a memnode: a ref that did not move (even one into an evacuated
+        // region, from a dead object) comes back unchanged.
+        Ok(refs
+            .iter()
+            .map(|&r| {
+                if r.is_null() {
+                    r
+                } else {
+                    g.fwd.lookup(r).unwrap_or(r)
+                }
+            })
+            .collect())
     }
     fn gc_end(&mut self, cycle: u32) -> Result<(), BackendError> {
         let mut s = self.state();

@@ -9,6 +9,7 @@ use super::{Evacuated, Fixed, GcCycle, GcError, RegionKind};
 use crate::node::lock;
 use semeru_gc::addr::Addr;
 use semeru_gc::metadata::bot::BlockOffsetTable;
+use semeru_gc::metadata::spec::LOG_CARD_BYTES;
 use semeru_gc::object::{self, Header};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -16,6 +17,9 @@ use std::sync::Arc;
 
 /// Bytes per page reported as changed by `GcFixup`.
 pub const PAGE_BYTES: u64 = 4096;
+/// A resident page with more changed slots than this is reported for the VM
+/// to drop rather than patched (its patches would cost more than a fetch).
+pub const MAX_PATCHES_PER_PAGE: usize = 128;
 
 /// Forwarding of moved objects: per source region, `(from, to)` compressed
 /// refs sorted by `from`, found through a dense region index (a lookup per
@@ -273,6 +277,18 @@ impl GcCycle {
                 dmem.store_u64(cur, h.with_age(0).0);
                 let to = dbase.offset(cur as u64);
                 b.record(to, size);
+                // Old-to-young edges move with their objects: report the
+                // destination cards that hold one.
+                object::for_each_slot(&view, a, |s| {
+                    let v = self.map.load_u32(s);
+                    if v != 0 && v < t.young_refs {
+                        let slot = to.offset(s.0 - a.0);
+                        let card = (slot.0 >> LOG_CARD_BYTES << LOG_CARD_BYTES >> 3) as u32;
+                        if out.young_cards.last() != Some(&card) {
+                            out.young_cards.push(card);
+                        }
+                    }
+                });
                 fwd.push(((a.0 >> 3) as u32, (to.0 >> 3) as u32));
                 out.copied_bytes += size as u64;
                 out.moved_objects += 1;
@@ -316,7 +332,16 @@ impl GcCycle {
     /// (`tops`: every old region's current top, as an offset) and nulls the
     /// slots of dead objects below TAMS. `mems` is every region the tenant
     /// holds here now.
-    pub fn fixup(&self, tops: &[(u32, u32)], mems: &RegionMap) -> Result<Fixed, GcError> {
+    ///
+    /// A change on one of the `resident` pages (the VM caches them clean) is
+    /// answered as a patch of that slot, unless the page changed a lot; every
+    /// other changed page is answered whole, for the VM to drop.
+    pub fn fixup(
+        &self,
+        tops: &[(u32, u32)],
+        resident: &[(u32, u32)],
+        mems: &RegionMap,
+    ) -> Result<Fixed, GcError> {
         self.check_failed()?;
         if !self.is_idle() {
             return Err(GcError::State(format!(
@@ -361,6 +386,7 @@ impl GcCycle {
         lock(&self.evac).all = Some(all.clone());
 
         let work = self.fixup_work(tops, &dests, &sources, mems)?;
+        let resident: HashSet<(u32, u32)> = resident.iter().copied().collect();
         let next = AtomicUsize::new(0);
         let threads = self.threads.min(work.len()).max(1);
         let results: Vec<FixerResult> = std::thread::scope(|s| {
@@ -374,10 +400,12 @@ impl GcCycle {
                                 classes: &self.classes,
                             },
                             fwd: &all,
+                            resident: &resident,
                             fixed: 0,
                             unmoved: 0,
                             pages: BTreeSet::new(),
                             last_page: None,
+                            patches: HashMap::new(),
                             slots: Vec::new(),
                         };
                         loop {
@@ -385,27 +413,38 @@ impl GcCycle {
                             let Some(w) = work.get(i) else { break };
                             fixer.run(w);
                         }
-                        (fixer.fixed, fixer.pages, fixer.unmoved)
+                        Some((fixer.fixed, fixer.pages, fixer.unmoved, fixer.patches))
                     })
                 })
                 .collect();
-            hs.into_iter()
-                .map(|h| h.join().unwrap_or_else(|_| (0, BTreeSet::new(), u64::MAX)))
-                .collect()
+            hs.into_iter().map(|h| h.join().ok().flatten()).collect()
         });
         let mut out = Fixed::default();
         let mut pages = BTreeSet::new();
+        let mut patches: HashMap<(u32, u32), Vec<(u32, u32)>> = HashMap::new();
         let mut unmoved = 0u64;
-        for (f, p, u) in results {
-            if u == u64::MAX {
+        for r in results {
+            let Some((f, p, u, ps)) = r else {
                 return Err(GcError::Failed(
                     "GcFixup: a fixup thread failed on a malformed object".into(),
                 ));
-            }
+            };
             out.fixed_refs += f;
             pages.extend(p);
             unmoved += u;
+            for (page, mut v) in ps {
+                patches.entry(page).or_default().append(&mut v);
+            }
         }
+        for (page, v) in patches {
+            if v.len() > MAX_PATCHES_PER_PAGE {
+                pages.insert(page);
+            } else {
+                out.patches
+                    .extend(v.into_iter().map(|(off, val)| (page.0, off, val)));
+            }
+        }
+        out.patches.sort_unstable();
         if unmoved > 0 {
             tracing::warn!(
                 "tenant {:016x}: cycle {}: {unmoved} live references to unmarked objects in evacuated regions",
@@ -509,8 +548,11 @@ impl GcCycle {
     }
 }
 
-/// Fixed refs, changed pages and live refs that did not move, of one thread.
-type FixerResult = (u64, BTreeSet<(u32, u32)>, u64);
+/// Fixed refs, changed pages, live refs that did not move, and patches of
+/// resident pages (`page → (offset in region, value)`), of one thread (`None`:
+/// it failed).
+type FixerResult = Option<(u64, BTreeSet<(u32, u32)>, u64, Patches)>;
+type Patches = HashMap<(u32, u32), Vec<(u32, u32)>>;
 
 /// One unit of fixup work.
 enum Work {
@@ -530,10 +572,12 @@ struct Fixer<'a> {
     view: View<'a>,
     table: &'a super::Table,
     fwd: &'a super::evac::Forwarding,
+    resident: &'a HashSet<(u32, u32)>,
     fixed: u64,
     unmoved: u64,
     pages: BTreeSet<(u32, u32)>,
     last_page: Option<(u32, u32)>,
+    patches: Patches,
     slots: Vec<Addr>,
 }
 
@@ -604,11 +648,11 @@ impl Fixer<'_> {
                 if live {
                     self.fixed += 1;
                 }
-                let page = (
-                    map.region_of(s),
-                    (map.offset_of(s) as u64 / PAGE_BYTES) as u32,
-                );
-                if self.last_page != Some(page) {
+                let off = map.offset_of(s) as u32;
+                let page = (map.region_of(s), (u64::from(off) / PAGE_BYTES) as u32);
+                if self.resident.contains(&page) {
+                    self.patches.entry(page).or_default().push((off, n));
+                } else if self.last_page != Some(page) {
                     self.last_page = Some(page);
                     self.pages.insert(page);
                 }

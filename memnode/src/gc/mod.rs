@@ -119,6 +119,8 @@ pub struct Evacuated {
     /// Per destination, in request order: region, top (offset in the region),
     /// and the raw block-offset-table entries of the cards covering `[0, top)`.
     pub dests: Vec<(u32, u32, Vec<u16>)>,
+    /// Compressed start of each destination card holding a young reference.
+    pub young_cards: Vec<u32>,
 }
 
 /// `GcFixed`.
@@ -127,6 +129,9 @@ pub struct Fixed {
     pub fixed_refs: u64,
     /// Changed 4 KiB pages: (region, offset / 4096), sorted, no duplicates.
     pub pages: Vec<(u32, u32)>,
+    /// Changed slots of resident pages not in `pages`: (region, offset,
+    /// value), sorted.
+    pub patches: Vec<(u32, u32, u32)>,
 }
 
 /// Why a GC request failed.
