@@ -190,8 +190,9 @@ pub fn json(s: &RunStats, m: &HeapMode) -> String {
         nodes.join(",")
     );
     let cache = format!(
-        "{{\"hits\":{},\"misses\":{},\"minor_faults\":{},\"fresh_pages\":{},\"evictions\":{},\"writebacks\":{},\"writeback_batches\":{},\"pages_fetched\":{},\"readahead_pages\":{}}}",
-        c.hits, c.misses, c.minor_faults, c.fresh_pages, c.evictions, c.pages_written_back, c.writebacks, c.pages_fetched, c.readahead_pages
+        "{{\"hits\":{},\"misses\":{},\"minor_faults\":{},\"fresh_pages\":{},\"evictions\":{},\"writebacks\":{},\"writeback_batches\":{},\"pages_fetched\":{},\"readahead_pages\":{},\"pages_flushed\":{},\"flushed_evicted_clean\":{},\"flushed_redirtied\":{},\"flushed_dropped\":{}}}",
+        c.hits, c.misses, c.minor_faults, c.fresh_pages, c.evictions, c.pages_written_back, c.writebacks, c.pages_fetched, c.readahead_pages,
+        c.pages_flushed, c.flush_writebacks_saved, c.flush_redirtied, c.flush_dropped
     );
     let fabric = format!(
         "{{\"bytes_fetched\":{},\"bytes_written_back\":{},\"bytes_control\":{},\"round_trips\":{},\"messages\":{},\"gc_bytes\":{}}}",
@@ -330,6 +331,10 @@ mod tests {
             "total_fabric_bytes",
             "flushed_bytes",
             "flush_saved_bytes",
+            "pages_flushed",
+            "flushed_evicted_clean",
+            "flushed_redirtied",
+            "flushed_dropped",
             "by_kind",
             "p99_pause_ms",
             "initial-mark",
