@@ -612,13 +612,7 @@ impl PagedMemory {
 
     /// `(region, page index in the region)` of every dirty cached page, sorted.
     pub fn dirty_page_list(&self) -> Vec<(RegionId, u32)> {
-        let c = self.cache();
-        let mut v: Vec<(RegionId, u32)> = (0..c.nframes)
-            .filter(|&f| c.frame_flags[f] & DIRTY != 0 && c.frame_flags[f] & BUSY == 0)
-            .map(|f| c.page_key(c.frame_page[f] as usize))
-            .collect();
-        v.sort_unstable();
-        v
+        self.cache().cached_pages(DIRTY)
     }
 
     /// Drops the cached copies of `pages` (4 KiB pages a memnode changed)
@@ -628,18 +622,9 @@ impl PagedMemory {
         self.cache().drop_pages(pages)
     }
 
-    /// `(region, page index in the region)` of every cached page.
+    /// `(region, page index in the region)` of every cached page, sorted.
     pub fn resident_pages(&self) -> Vec<(RegionId, u32)> {
-        let c = self.cache();
-        let mut v: Vec<(RegionId, u32)> = c
-            .frame_page
-            .iter()
-            .zip(&c.frame_flags)
-            .filter(|&(&p, &fl)| p != NONE && fl & BUSY == 0)
-            .map(|(&p, _)| c.page_key(p as usize))
-            .collect();
-        v.sort_unstable();
-        v
+        self.cache().cached_pages(0)
     }
 
     /// Applies a memnode's change of the 32-bit slot at `offset` of region
@@ -784,6 +769,20 @@ impl Cache {
         debug_assert!((f as usize) < self.nframes);
         // SAFETY: `f < nframes` and the pool holds `nframes` pages.
         unsafe { base.add(f as usize * PAGE) }
+    }
+
+    /// `(region, page index)` of the cached pages whose frames have every flag
+    /// of `need`, sorted (frames of a fault in progress left out).
+    fn cached_pages(&self, need: u8) -> Vec<(RegionId, u32)> {
+        let mut v: Vec<(RegionId, u32)> = self
+            .frame_page
+            .iter()
+            .zip(&self.frame_flags)
+            .filter(|&(&p, &fl)| p != NONE && fl & BUSY == 0 && fl & need == need)
+            .map(|(&p, _)| self.page_key(p as usize))
+            .collect();
+        v.sort_unstable();
+        v
     }
 
     /// `(region, page index in the region)` of page `p`.

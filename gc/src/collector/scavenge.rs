@@ -154,20 +154,15 @@ impl<V: HeapViewMut> Scavenger<'_, '_, V> {
             let (lo, hi) = self.sp.cards.range(card);
             let top = self.sp.regions.get(self.sp.regions.region_of(lo)).top;
             let hi = hi.min(top);
-            let Some(mut obj) = self.sp.bot.covering(card) else {
-                continue;
-            };
-            while obj < hi {
-                let size = object::size(self.view, obj);
-                let mut slots = std::mem::take(&mut self.slots);
-                slots.clear();
-                object::for_each_slot_in(self.view, obj, lo, hi, |s| slots.push(s));
-                for &s in &slots {
-                    self.update_old_slot(s);
-                }
-                self.slots = slots;
-                obj = obj.offset(size as u64);
+            let mut slots = std::mem::take(&mut self.slots);
+            slots.clear();
+            self.sp
+                .bot
+                .for_each_slot_in(&*self.view, lo, hi, |s| slots.push(s));
+            for &s in &slots {
+                self.update_old_slot(s);
             }
+            self.slots = slots;
         }
     }
 

@@ -69,6 +69,26 @@ impl BlockOffsetTable {
 
     /// The index of the card holding old-space address `a`.
     #[inline]
+    /// Calls `f` for every reference slot in `[lo, hi)` of the objects that
+    /// overlap it, walked from the object covering `lo`'s card (none if the
+    /// card has no entry). `hi` must not pass the region's allocation top.
+    pub fn for_each_slot_in<V: crate::view::HeapView>(
+        &self,
+        view: &V,
+        lo: Addr,
+        hi: Addr,
+        mut f: impl FnMut(Addr),
+    ) {
+        let Some(mut obj) = self.covering(self.card_of(lo)) else {
+            return;
+        };
+        while obj < hi {
+            let size = crate::object::size(view, obj);
+            crate::object::for_each_slot_in(view, obj, lo, hi, &mut f);
+            obj = obj.offset(size as u64);
+        }
+    }
+
     pub fn card_of(&self, a: Addr) -> u32 {
         ((a.0 - self.old_base) >> LOG_CARD_BYTES) as u32
     }

@@ -704,18 +704,10 @@ impl Generational {
                 |r: RegionId, i: u32| self.regions.base(r).offset(u64::from(i) * PAGE as u64);
             for &(r, i) in &kept {
                 let lo = page_of(r, i);
-                let hi = lo.offset(PAGE as u64);
-                let Some(mut obj) = self.bot.covering(self.bot.card_of(lo)) else {
-                    continue;
-                };
-                while obj < hi {
-                    let size = object::size(&view, obj);
-                    object::for_each_slot_in(&view, obj, lo, hi, |s| {
-                        let v = view.load_u32(s);
-                        f(s, Ref(v));
+                self.bot
+                    .for_each_slot_in(&view, lo, lo.offset(PAGE as u64), |s| {
+                        f(s, Ref(view.load_u32(s)))
                     });
-                    obj = obj.offset(size as u64);
-                }
             }
         }
         if !evacuated.is_empty() || !nursery_slots.is_empty() {
