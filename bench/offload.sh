@@ -376,7 +376,9 @@ if off and local:
             f"{k} {o[k] / MiB:.1f} MiB" if k.endswith("_bytes") and num(o[k]) is not None else f"{k} {o[k]}"
             for k in ("cycles", "marked_bytes", "peer_bytes", "evacuated_bytes", "concurrent_ms",
                       "remark_wait_ms", "freed_regions", "evacuated_regions", "satb_refs",
-                      "patched_slots", "dropped_pages", "kept_dirty_pages") if k in o))
+                      "patched_slots", "dropped_pages", "kept_dirty_pages",
+                      "pending_pages", "pending_flushed", "evac_flushed_source_pages",
+                      "evac_flushed_other_pages") if k in o))
 sys.exit(status)
 PY
 status=$?

@@ -278,6 +278,9 @@ pub enum Msg {
         marked_bytes: u64,
         marked_objects: u64,
         peer_bytes: u64,
+        /// Refs whose marking waits for a pending page (`GcPending`): a
+        /// memnode is done only when it is idle and this is 0.
+        waiting: u64,
     },
     /// → `GcLive`.
     GcLiveness {
@@ -332,6 +335,13 @@ pub enum Msg {
     GcEnd {
         cycle: u32,
     },
+    /// Before the roots: the `(region, page index)` 4 KiB pages the VM holds
+    /// dirty at initial mark, not flushed. Marking waits for each until the
+    /// VM writes it back → `Ok`.
+    GcPending {
+        cycle: u32,
+        pages: Vec<(u32, u32)>,
+    },
     /// Peer links only: the receiver's forwarding table → `Forwarding`.
     GetForwarding {
         cycle: u32,
@@ -381,6 +391,7 @@ pub mod ty {
     pub const GC_END: u8 = 62;
     pub const GET_FORWARDING: u8 = 63;
     pub const FORWARDING: u8 = 64;
+    pub const GC_PENDING: u8 = 65;
 }
 
 /// Why a frame body did not decode.
@@ -510,6 +521,7 @@ impl Msg {
             Msg::GcForward { .. } => ty::GC_FORWARD,
             Msg::GcForwarded { .. } => ty::GC_FORWARDED,
             Msg::GcEnd { .. } => ty::GC_END,
+            Msg::GcPending { .. } => ty::GC_PENDING,
             Msg::GetForwarding { .. } => ty::GET_FORWARDING,
             Msg::Forwarding { .. } => ty::FORWARDING,
         }
@@ -546,6 +558,7 @@ impl Msg {
             Msg::GcForward { .. } => "GcForward",
             Msg::GcForwarded { .. } => "GcForwarded",
             Msg::GcEnd { .. } => "GcEnd",
+            Msg::GcPending { .. } => "GcPending",
             Msg::GetForwarding { .. } => "GetForwarding",
             Msg::Forwarding { .. } => "Forwarding",
         }
@@ -562,7 +575,7 @@ impl Msg {
     /// Whether this is one of the offloaded-collection messages (their traffic
     /// counts as `Purpose::GcControl` on the VM's control links).
     pub fn is_gc(&self) -> bool {
-        matches!(self.type_byte(), ty::GC_BEGIN..=ty::FORWARDING)
+        matches!(self.type_byte(), ty::GC_BEGIN..=ty::GC_PENDING)
     }
 
     /// Appends the whole frame (length prefix included) to `out`.
@@ -674,6 +687,10 @@ impl Msg {
                 f.u8(*kind);
                 f.u32s(refs);
             }
+            Msg::GcPending { cycle, pages } => {
+                f.u32(*cycle);
+                f.u32_pairs(pages);
+            }
             Msg::GcPoll { cycle }
             | Msg::GcLiveness { cycle }
             | Msg::GcEnd { cycle }
@@ -685,6 +702,7 @@ impl Msg {
                 marked_bytes,
                 marked_objects,
                 peer_bytes,
+                waiting,
             } => {
                 f.u8(u8::from(*idle));
                 f.u64(*sent);
@@ -692,6 +710,7 @@ impl Msg {
                 f.u64(*marked_bytes);
                 f.u64(*marked_objects);
                 f.u64(*peer_bytes);
+                f.u64(*waiting);
             }
             Msg::GcLive { regions } => {
                 f.len(regions.len());
@@ -962,6 +981,7 @@ impl Msg {
                 marked_bytes: r.u64("marked bytes")?,
                 marked_objects: r.u64("marked objects")?,
                 peer_bytes: r.u64("peer bytes")?,
+                waiting: r.u64("waiting refs")?,
             },
             ty::GC_LIVENESS => Msg::GcLiveness {
                 cycle: r.u32("cycle")?,
@@ -1033,6 +1053,10 @@ impl Msg {
             },
             ty::GC_END => Msg::GcEnd {
                 cycle: r.u32("cycle")?,
+            },
+            ty::GC_PENDING => Msg::GcPending {
+                cycle: r.u32("cycle")?,
+                pages: r.u32_pairs("pending page count", "pending page")?,
             },
             ty::GET_FORWARDING => Msg::GetForwarding {
                 cycle: r.u32("cycle")?,

@@ -149,6 +149,7 @@ fn samples() -> Vec<Msg> {
             marked_bytes: 3,
             marked_objects: 4,
             peer_bytes: 5,
+            waiting: 6,
         },
         Msg::GcLiveness { cycle: 7 },
         Msg::GcLive {
@@ -174,6 +175,10 @@ fn samples() -> Vec<Msg> {
             fixed_refs: 77,
             pages: vec![(4, 0), (4, 255)],
             patches: vec![(4, 12300, 99), (9, 8, 0)],
+        },
+        Msg::GcPending {
+            cycle: 7,
+            pages: vec![(4, 1), (9, 0)],
         },
         Msg::GcForward {
             cycle: 7,
@@ -221,6 +226,7 @@ fn bad_gc_messages() {
         marked_bytes: 0,
         marked_objects: 0,
         peer_bytes: 0,
+        waiting: 0,
     }
     .to_frame();
     f[5] = 2;
@@ -496,13 +502,14 @@ fn arb_gc_msg() -> impl Strategy<Value = Msg> {
         (any::<u32>(), 0..=mark_kind::MAX, arb_u32s())
             .prop_map(|(cycle, kind, refs)| Msg::MarkRefs { cycle, kind, refs }),
         any::<u32>().prop_map(|cycle| Msg::GcPoll { cycle }),
-        (any::<bool>(), any::<[u64; 5]>()).prop_map(|(idle, v)| Msg::GcProgress {
+        (any::<bool>(), any::<[u64; 6]>()).prop_map(|(idle, v)| Msg::GcProgress {
             idle,
             sent: v[0],
             received: v[1],
             marked_bytes: v[2],
             marked_objects: v[3],
             peer_bytes: v[4],
+            waiting: v[5],
         }),
         any::<u32>().prop_map(|cycle| Msg::GcLiveness { cycle }),
         prop::collection::vec((any::<u32>(), any::<u64>(), any::<u64>()), 0..6)
@@ -562,6 +569,7 @@ fn arb_gc_msg() -> impl Strategy<Value = Msg> {
         (any::<u32>(), arb_u32s()).prop_map(|(cycle, refs)| Msg::GcForward { cycle, refs }),
         arb_u32s().prop_map(|refs| Msg::GcForwarded { refs }),
         any::<u32>().prop_map(|cycle| Msg::GcEnd { cycle }),
+        (any::<u32>(), arb_pairs()).prop_map(|(cycle, pages)| Msg::GcPending { cycle, pages }),
         any::<u32>().prop_map(|cycle| Msg::GetForwarding { cycle }),
         arb_pairs().prop_map(|pairs| Msg::Forwarding { pairs }),
     ]

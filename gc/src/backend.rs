@@ -88,6 +88,9 @@ pub struct MarkProgress {
     pub marked_bytes: u64,
     pub marked_objects: u64,
     pub peer_bytes: u64,
+    /// Refs whose marking waits for a page the VM has not written back
+    /// (see [`PageBackend::gc_pending`]).
+    pub waiting: u64,
 }
 
 /// A destination region of an evacuation: its new top and the block-offset
@@ -188,6 +191,14 @@ pub trait PageBackend: Send {
     /// null refs and refs with no home are dropped.
     fn gc_mark_refs(&mut self, cycle: u32, kind: u8, refs: &[Ref]) -> Result<(), BackendError> {
         let _ = (cycle, kind, refs);
+        Err(no_offload())
+    }
+    /// Tells every memnode which of its pages (`(region, page index)`, 4 KiB)
+    /// the VM holds dirty without having written them back since the initial
+    /// mark: marking waits for each until a write-back brings it. Each call
+    /// replaces the last; the first comes before any root.
+    fn gc_pending(&mut self, cycle: u32, pages: &[(RegionId, u32)]) -> Result<(), BackendError> {
+        let _ = (cycle, pages);
         Err(no_offload())
     }
     /// Each memnode's progress, in memnode order.

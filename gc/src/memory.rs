@@ -77,6 +77,9 @@ const DIRTY: u8 = 2;
 const FLUSHED: u8 = 8;
 /// Taken by the fault in progress: the hand skips it.
 const BUSY: u8 = 4;
+/// Dirty at an offloaded cycle's initial mark and not written back since:
+/// the memnodes' marking waits for it (cleared by any write-back).
+const PENDING: u8 = 16;
 
 /// Page-cache counters (`--stats`). All but `hits` are about old-space pages
 /// with a backend; without one every access is a hit.
@@ -601,18 +604,46 @@ impl PagedMemory {
     /// Writes back every dirty cached page (in batches), so the memnodes see
     /// the heap as the VM does. The pages stay resident, clean.
     pub fn flush_dirty(&mut self) {
-        self.cache().flush_dirty(&|_, _| true)
+        self.cache().flush_flagged(DIRTY, &|_, _| true)
     }
 
     /// As [`PagedMemory::flush_dirty`], for the dirty pages `(region, page
     /// index)` that `want` accepts; the others stay dirty.
     pub fn flush_dirty_where(&mut self, want: &dyn Fn(RegionId, u32) -> bool) {
-        self.cache().flush_dirty(want)
+        self.cache().flush_flagged(DIRTY, want)
     }
 
     /// `(region, page index in the region)` of every dirty cached page, sorted.
     pub fn dirty_page_list(&self) -> Vec<(RegionId, u32)> {
         self.cache().cached_pages(DIRTY)
+    }
+
+    /// Marks every dirty cached page pending (an offloaded cycle's initial
+    /// mark, instead of a flush) and lists them, sorted. Any write-back of a
+    /// page clears its mark.
+    pub fn mark_dirty_pending(&mut self) -> Vec<(RegionId, u32)> {
+        let c = self.cache();
+        for fl in c.frame_flags.iter_mut() {
+            // (A cycle aborted by a full collection may have left marks.)
+            *fl &= !PENDING;
+            if *fl & DIRTY != 0 && *fl & BUSY == 0 {
+                *fl |= PENDING;
+            }
+        }
+        c.cached_pages(DIRTY | PENDING)
+    }
+
+    /// Writes back every pending page (see
+    /// [`PagedMemory::mark_dirty_pending`]): the memnodes' marking can then
+    /// finish. The pages stay resident, clean.
+    pub fn flush_pending(&mut self) {
+        self.cache().flush_flagged(PENDING, &|_, _| true)
+    }
+
+    /// Pending pages now (tests and stats).
+    pub fn pending_pages(&self) -> usize {
+        let c = self.cache();
+        c.frame_flags.iter().filter(|&&f| f & PENDING != 0).count()
     }
 
     /// Drops the cached copies of `pages` (4 KiB pages a memnode changed)
@@ -940,8 +971,9 @@ impl Cache {
             self.stats.writebacks += 1;
             self.stats.pages_written_back += writes.len() as u64;
         }
-        for &(q, _) in writes {
+        for &(q, f) in writes {
             self.page_remote[q] = true;
+            self.frame_flags[f as usize] &= !PENDING;
         }
     }
 
@@ -986,7 +1018,8 @@ impl Cache {
             if writes.len() >= WRITEBACK_BATCH {
                 break;
             }
-            if self.frame_flags[h] == DIRTY {
+            if self.frame_flags[h] & !PENDING == DIRTY {
+                // Written back below: no longer pending either.
                 self.frame_flags[h] = 0;
                 writes.push((self.frame_page[h] as usize, h as u32));
             }
@@ -1072,12 +1105,14 @@ impl Cache {
         }
     }
 
-    fn flush_dirty(&mut self, want: &dyn Fn(RegionId, u32) -> bool) {
+    /// Writes back the dirty frames that have every flag of `need` and whose
+    /// page `want` accepts.
+    fn flush_flagged(&mut self, need: u8, want: &dyn Fn(RegionId, u32) -> bool) {
         const BATCH: usize = 64;
         let mut writes: Vec<(usize, u32)> = Vec::with_capacity(BATCH);
         for f in 0..self.nframes {
             let fl = self.frame_flags[f];
-            if fl & DIRTY == 0 || fl & BUSY != 0 {
+            if fl & DIRTY == 0 || fl & need != need || fl & BUSY != 0 {
                 continue;
             }
             let (r, i) = self.page_key(self.frame_page[f] as usize);

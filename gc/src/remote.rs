@@ -654,6 +654,26 @@ impl PageBackend for Memnodes {
         Ok(())
     }
 
+    fn gc_pending(&mut self, cycle: u32, pages: &[(RegionId, u32)]) -> Result<(), BackendError> {
+        let mut per: Vec<Vec<(u32, u32)>> = vec![Vec::new(); self.nodes.len()];
+        for &(r, page) in pages {
+            if let Some(i) = self.home_of(r) {
+                per[i].push((r.0, page));
+            }
+        }
+        let reqs = per
+            .into_iter()
+            .enumerate()
+            .map(|(i, pages)| (i, Msg::GcPending { cycle, pages }))
+            .collect();
+        for (i, m) in self.gc_call_all(reqs)?.into_iter().enumerate() {
+            if m != Msg::Ok {
+                return Err(self.unexpected(i, "GcPending", &m));
+            }
+        }
+        Ok(())
+    }
+
     fn gc_poll(&mut self, cycle: u32) -> Result<Vec<MarkProgress>, BackendError> {
         let replies = self.gc_broadcast(&Msg::GcPoll { cycle })?;
         let mut out = Vec::with_capacity(replies.len());
@@ -666,6 +686,7 @@ impl PageBackend for Memnodes {
                     marked_bytes,
                     marked_objects,
                     peer_bytes,
+                    waiting,
                 } => out.push(MarkProgress {
                     idle,
                     sent,
@@ -673,6 +694,7 @@ impl PageBackend for Memnodes {
                     marked_bytes,
                     marked_objects,
                     peer_bytes,
+                    waiting,
                 }),
                 other => return Err(self.unexpected(i, "GcPoll", &other)),
             }
@@ -970,6 +992,7 @@ mod tests {
                     marked_bytes: 8 * received,
                     marked_objects: received,
                     peer_bytes: 0,
+                    waiting: 0,
                 }
             }
             Msg::GcLiveness { .. } => {

@@ -47,7 +47,8 @@ pub struct OffloadStats {
     pub freed_regions: u64,
     /// Regions evacuated (then released).
     pub evacuated_regions: u64,
-    /// Overwritten references logged by the SATB barrier.
+    /// Overwritten references the SATB barrier sent to the memnodes (those
+    /// to objects below TAMS of the cycle's regions, each once per batch).
     pub satb_refs: u64,
     /// Slots of cached pages the fixups changed, patched in the VM's copies.
     pub patched_slots: u64,
@@ -57,6 +58,18 @@ pub struct OffloadStats {
     /// Dirty pages below TAMS the evacuation pause did not flush (the VM
     /// fixed its copies itself).
     pub kept_dirty_pages: u64,
+    /// Dirty pages an initial mark left unwritten: the memnodes' marking
+    /// waited for each until it was written back.
+    pub pending_pages: u64,
+    /// Of those, pages the VM wrote back for marking to finish (the others
+    /// were written back by eviction, as they would have been anyway).
+    pub pending_flushed: u64,
+    /// Dirty pages evacuation pauses wrote back: of source candidates (the
+    /// memnodes copy from them)...
+    pub evac_flushed_source_pages: u64,
+    /// ...and the others: at or above TAMS (promotions during the cycle), or
+    /// below it where the VM could not parse the page without a fetch.
+    pub evac_flushed_other_pages: u64,
 }
 
 /// One stop-the-world pause.

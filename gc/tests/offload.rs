@@ -253,6 +253,9 @@ fn random_mutator(nodes: usize, seed: u64, ops: usize) -> (OffMock, OffloadStats
     assert!(s.count("evacuate") > 0);
     // Fixups changed cached pages, and the VM patched its copies.
     assert!(off.patched_slots > 0, "{off:?}");
+    // Initial marks left dirty pages unwritten; marking waited for them.
+    assert!(off.pending_pages > 0, "{off:?}");
+    assert!(off.pending_flushed <= off.pending_pages, "{off:?}");
     {
         let st = mock.state();
         assert_eq!(st.cycles_begun, st.cycles_ended);

@@ -114,6 +114,15 @@ impl MemSession {
         d.bytes_written += written;
         d.pages_read += reads.len() as u64;
         d.bytes_read += out.len() as u64;
+        let gc = d.gc.clone();
+        drop(d);
+        // Marking that waited for these pages goes on (outside the tenant's
+        // lock: it may mark and queue).
+        if let Some(gc) = gc {
+            for (r, _) in &writes {
+                gc.written(r.region, r.offset, r.len);
+            }
+        }
         Ok(Msg::PageData { data: out })
     }
 
@@ -396,6 +405,7 @@ impl MemSession {
                     marked_bytes: p.marked_bytes,
                     marked_objects: p.marked_objects,
                     peer_bytes: p.peer_bytes,
+                    waiting: p.waiting,
                 })
             }
             Msg::GcLiveness { cycle } => {
@@ -439,6 +449,10 @@ impl MemSession {
             }
             Msg::GcEnd { cycle } => {
                 let r = self.gc_end(d, cycle);
+                self.gc_reply(r, |()| Msg::Ok)
+            }
+            Msg::GcPending { cycle, pages } => {
+                let r = Self::cycle(d, cycle).and_then(|gc| gc.set_pending(&pages));
                 self.gc_reply(r, |()| Msg::Ok)
             }
             req => self.hard(

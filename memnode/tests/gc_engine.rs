@@ -284,8 +284,9 @@ fn poll(ctl: &mut [Client], cycle: u32) -> Round {
                 sent,
                 received,
                 marked_objects,
+                waiting,
                 ..
-            } => (idle, sent, received, marked_objects),
+            } => (idle && waiting == 0, sent, received, marked_objects),
             other => panic!("GcPoll answered {}", other.name()),
         })
         .collect()
@@ -1009,5 +1010,71 @@ fn random_graphs_mark_exactly_the_reachable_set() {
         for c in &mut ctl {
             ok(c, Msg::GcEnd { cycle });
         }
+    }
+}
+
+/// A page the VM holds dirty at initial mark (`GcPending`) is older here than
+/// the snapshot: marking waits for it, and is not idle, until the VM writes
+/// it back.
+#[test]
+fn pending_pages_defer_marking_until_written_back() {
+    // Released by a write-back of the page, then by a GcPending that no
+    // longer lists it (the VM's remark, after its flush).
+    for by_write in [true, false] {
+        let (ns, mut ctl) = setup(1, 2);
+        let mut h = Heap::new();
+        h.region(2, 0);
+        let a = h.node(2, 1);
+        let _filler = h.refs(2, 1100); // pushes b onto page 1
+        let b = h.node(2, 2);
+        let c = h.node(2, 3);
+        assert_eq!(off_of(b) / 4096, 1);
+        h.set(a, 0, b);
+        h.set(b, 0, c);
+        let regions = h.gc_regions();
+        h.upload(&mut ctl);
+        begin(&mut ctl, 5, regions);
+        ok(
+            &mut ctl[0],
+            Msg::GcPending {
+                cycle: 5,
+                pages: vec![(2, 1), (2, 7)],
+            },
+        );
+        mark(&mut ctl, &h, 5, mark_kind::ROOT, &[a]);
+        // a is marked; b waits for its page, and marking is not over.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < deadline && !marked(&ns[0], a) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(marked(&ns[0], a));
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(!marked(&ns[0], b) && !marked(&ns[0], c));
+        assert!(poll(&mut ctl, 5).iter().all(|x| !x.0), "not done");
+        if by_write {
+            // The VM writes page 1 back: marking goes on.
+            let bytes = h.regions[&2].1[4096..8192].to_vec();
+            let page = PageRef {
+                region: 2,
+                offset: 4096,
+                len: 4096,
+            };
+            let mut out = Vec::new();
+            ctl[0]
+                .page_io(&[(page, &bytes)], &[], &mut out, false)
+                .expect("write back");
+        } else {
+            // Page 7 stays pending; page 1 is released.
+            ok(
+                &mut ctl[0],
+                Msg::GcPending {
+                    cycle: 5,
+                    pages: vec![(2, 7)],
+                },
+            );
+        }
+        assert_eq!(terminate(&mut ctl, 5), 3);
+        assert!(marked(&ns[0], b) && marked(&ns[0], c));
+        ok(&mut ctl[0], Msg::GcEnd { cycle: 5 });
     }
 }

@@ -4,17 +4,26 @@
 //!
 //! 1. **Initial mark** (pause): retire the old bump allocator, record each old
 //!    region's top at mark start (TAMS: objects above it, and regions taken
-//!    later, are allocated black), write back every dirty cached page, send
-//!    `GcBegin` and the roots (mutator roots plus every old reference held by
-//!    any nursery object), and turn the SATB barrier on.
+//!    later, are allocated black), send `GcBegin`, then the dirty cached pages
+//!    as *pending* (`GcPending`; nothing is written back), then the roots
+//!    (mutator roots plus every old reference held by any nursery object),
+//!    and turn the SATB barrier on. A memnode defers every object on a
+//!    pending page (its copy is older than the snapshot) until a write-back
+//!    brings the page: eviction's, which the program makes anyway, or the
+//!    VM's own once marking has nothing else to do.
 //! 2. **Concurrent mark** (memnodes): after each young collection the VM ships
 //!    the SATB log and polls; marking has terminated after two consecutive
-//!    rounds in which every memnode is idle, as many peer batches were
-//!    received as sent, and no counter moved.
-//! 3. **Remark** (pause): ship the rest of the SATB log, wait for termination,
-//!    read live bytes per region, release the regions with nothing live.
-//! 4. **Evacuate** (pause, right after remark): a write-back of every dirty
-//!    page, then per memnode the sparse regions are evacuated into fresh
+//!    rounds in which every memnode is idle with nothing deferred, as many
+//!    peer batches were received as sent, and no counter moved. When only
+//!    deferred objects are left, the VM writes the pages still pending back
+//!    (a short pause, at the second such poll or sooner when they are few
+//!    or old space is filling up).
+//! 3. **Remark** (pause): write back whatever is still pending, ship the rest
+//!    of the SATB log, wait for termination, read live bytes per region,
+//!    release the regions with nothing live.
+//! 4. **Evacuate** (pause, right after remark): a write-back of the dirty
+//!    pages the memnodes must parse (those of the sources, and those at or
+//!    above TAMS; the others the VM fixes itself), then per memnode the sparse regions are evacuated into fresh
 //!    regions on the same memnode (the memnode reports the destination cards
 //!    whose objects refer to the nursery, and the VM dirties them); every
 //!    memnode fixes the references of the regions that stay (and nulls those
@@ -44,6 +53,11 @@ use crate::region::Space;
 use crate::stats::{self, OffloadStats, Pause};
 use crate::view::{HeapView, HeapViewMut, LocalView};
 
+/// Stalled polls (every memnode waits only for pending pages) after which
+/// the VM writes those pages back itself.
+const PENDING_STALLS: u32 = 2;
+/// Pending pages few enough to write back at the first stalled poll.
+const PENDING_FEW: usize = 256;
 /// SATB log entries shipped in one `MarkRefs` (and the log's size).
 pub const SATB_BATCH: usize = 4096;
 /// Roots sent in one `MarkRefs`.
@@ -90,6 +104,14 @@ pub struct Cycle {
     last: Option<Vec<MarkProgress>>,
     /// The latest poll round, summed.
     progress: MarkProgress,
+    /// Whether the pages left pending at initial mark were all written back
+    /// (by the VM, for marking to finish; see [`PagedMemory::flush_pending`]).
+    pending_released: bool,
+    /// Whether the latest poll found every memnode idle and balanced but
+    /// for refs waiting on pending pages.
+    stalled: bool,
+    /// Polls that found it so.
+    stalls: u32,
 }
 
 impl Cycle {
@@ -133,6 +155,18 @@ impl Generational {
         let Some(c) = self.cycle.as_mut() else {
             return;
         };
+        // Only objects below TAMS of the cycle's regions are traced; the
+        // others are live anyway.
+        let a = prev.addr().0;
+        let r = (a >> self.geom.log_region) as usize;
+        let off = a & ((1u64 << self.geom.log_region) - 1);
+        if !c
+            .tams
+            .get(r)
+            .is_some_and(|&t| t != 0 && off < u64::from(t - 1))
+        {
+            return;
+        }
         c.satb.push(prev);
         if c.satb.len() >= SATB_BATCH {
             self.ship_satb(mem);
@@ -146,7 +180,10 @@ impl Generational {
         if c.satb.is_empty() {
             return;
         }
-        let log = std::mem::take(&mut c.satb);
+        let mut log = std::mem::take(&mut c.satb);
+        // A slot overwritten often logs the same values: each once is enough.
+        log.sort_unstable();
+        log.dedup();
         let id = c.id;
         check(backend(mem).gc_mark_refs(id, KIND_SATB, &log));
         self.offload_stats().satb_refs += log.len() as u64;
@@ -197,6 +234,19 @@ impl Generational {
         if self.poll(mem) {
             return true;
         }
+        if self.cycle.as_ref().is_some_and(|c| c.stalled) && self.pending_due(mem) {
+            // Only pages still dirty hold marking up: write them back now,
+            // in a short pause, and let the memnodes go on concurrently.
+            let (before, t) = (self.used_bytes(), Instant::now());
+            self.pause_fabric = mem.fabric().gc_bytes;
+            mem.set_gc(true);
+            let n = self.release_pending(mem);
+            mem.set_gc(false);
+            let log_id = self.cycle.as_ref().map_or(0, |c| c.log_id);
+            let text = format!("Remark (write back {n} pending pages)");
+            self.offload_pause(mem, "remark", log_id, before, t, text);
+            return false;
+        }
         // Idle and balanced once: a second round right away may prove it.
         self.cycle.as_ref().is_some_and(|c| c.last.is_some()) && self.poll(mem)
     }
@@ -218,6 +268,7 @@ impl Generational {
             sum.marked_bytes += p.marked_bytes;
             sum.marked_objects += p.marked_objects;
             sum.peer_bytes += p.peer_bytes;
+            sum.waiting += p.waiting;
         }
         let (since, log) = (self.start.elapsed(), self.cfg.log);
         let nodes = round.len();
@@ -225,7 +276,10 @@ impl Generational {
             return false;
         };
         c.progress = sum;
-        let quiet = sum.idle && sum.sent == sum.received;
+        let balanced = sum.idle && sum.sent == sum.received;
+        c.stalled = balanced && sum.waiting > 0;
+        c.stalls += u32::from(c.stalled);
+        let quiet = balanced && sum.waiting == 0;
         let done = quiet && c.last.as_ref() == Some(&round);
         c.last = quiet.then_some(round);
         if done && c.concurrent_ms.is_none() {
@@ -320,10 +374,15 @@ impl Generational {
                 span,
             });
         }
-        mem.flush_dirty();
+        // No flush: the memnodes' marking waits for each page the VM holds
+        // dirty until a write-back brings it (eviction's, or the VM's own
+        // when nothing else is left to mark).
+        let pending = mem.mark_dirty_pending();
         let id = self.cycles_started;
         let (log_region, young_refs) = (self.geom.log_region, self.young_refs);
         check(backend(mem).gc_begin(id, log_region, young_refs, &infos));
+        check(backend(mem).gc_pending(id, &pending));
+        self.offload_stats().pending_pages += pending.len() as u64;
         // Roots: the mutator's old references, and every old reference held
         // by a nursery object, dead or alive (the nursery is emptied before
         // anything moves, so conservatism costs only floating garbage).
@@ -353,6 +412,9 @@ impl Generational {
             concurrent_ms: None,
             last: None,
             progress: MarkProgress::default(),
+            pending_released: pending.is_empty(),
+            stalled: false,
+            stalls: 0,
         });
         self.satb_active = true;
         mem.set_gc(false);
@@ -413,6 +475,39 @@ impl Generational {
         self.evacuate_cycle(mem, classes, roots);
     }
 
+    /// Whether to write back the pages that marking waits for, now that
+    /// nothing else is left to mark. Eviction writes most of them back for
+    /// free if marking waits a little: the VM does it at the second stalled
+    /// poll, or at once when they are few or old space is filling up.
+    fn pending_due(&self, mem: &PagedMemory) -> bool {
+        let Some(c) = self.cycle.as_ref() else {
+            return false;
+        };
+        let limit = self.geom.old_limit_bytes() as f64;
+        let trigger = self.cfg.gc_trigger * limit;
+        let urgent = self.regions.old_used_bytes() as f64 >= trigger + (limit - trigger) / 2.0;
+        c.stalls >= PENDING_STALLS || urgent || mem.pending_pages() <= PENDING_FEW
+    }
+
+    /// Writes back the pages still pending from the initial mark and tells
+    /// the memnodes none is left (once per cycle); the pages written.
+    fn release_pending(&mut self, mem: &mut PagedMemory) -> usize {
+        let Some(c) = self.cycle.as_mut() else {
+            return 0;
+        };
+        if c.pending_released {
+            return 0;
+        }
+        c.pending_released = true;
+        c.stalled = false;
+        let id = c.id;
+        let n = mem.pending_pages();
+        mem.flush_pending();
+        check(backend(mem).gc_pending(id, &[]));
+        self.offload_stats().pending_flushed += n as u64;
+        n
+    }
+
     fn remark(&mut self, mem: &mut PagedMemory, classes: &ClassTable) {
         let (before, t) = (self.used_bytes(), Instant::now());
         self.pause_fabric = mem.fabric().gc_bytes;
@@ -420,6 +515,7 @@ impl Generational {
         if mem.layouts_stale() {
             mem.upload_layouts(&classes.encode_table());
         }
+        self.release_pending(mem);
         self.ship_satb(mem);
         let concurrent_before = self
             .cycle
@@ -556,12 +652,19 @@ impl Generational {
                         .covering(self.bot.card_of(lo))
                         .is_some_and(|s| s >= lo || mem.is_resident(s))
             };
-            let kept: Vec<(RegionId, u32)> = mem
+            type Pages = Vec<(RegionId, u32)>;
+            let (kept, flushed): (Pages, Pages) = mem
                 .dirty_page_list()
                 .into_iter()
-                .filter(|&(r, page)| keep(r, page))
-                .collect();
+                .partition(|&(r, page)| keep(r, page));
+            let from_sources = flushed
+                .iter()
+                .filter(|(r, _)| candidate[r.0 as usize])
+                .count() as u64;
             mem.flush_dirty_where(&|r, page| kept.binary_search(&(r, page)).is_err());
+            let s = self.offload_stats();
+            s.evac_flushed_source_pages += from_sources;
+            s.evac_flushed_other_pages += flushed.len() as u64 - from_sources;
             kept
         };
         // b. Evacuation, memnode by memnode.

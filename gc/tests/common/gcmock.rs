@@ -41,6 +41,22 @@ pub struct GcState {
     peer_sent: u64,
     fwd: ForwardingTable,
     evacuated: HashSet<u32>,
+    /// Pages (address >> 12) the VM held dirty at initial mark and has not
+    /// written back: this store's copy is older than the snapshot.
+    pending: HashSet<u64>,
+    /// Refs whose marking waits for a pending page.
+    deferred: Vec<Ref>,
+    /// Pending pages written back or released so far (tests).
+    pub pending_released: u64,
+}
+
+impl GcState {
+    /// Pending pages changed: every waiting ref is traced again (and waits
+    /// again if its page is still pending).
+    fn resume(&mut self) {
+        let d = std::mem::take(&mut self.deferred);
+        self.queue.extend(d);
+    }
 }
 
 #[derive(Default)]
@@ -193,11 +209,24 @@ impl OffState {
             let Some(r) = g.queue.pop() else {
                 break;
             };
-            if !g.traced(r) || !g.marks.mark(r.addr()) {
+            if !g.traced(r) || g.marks.is_marked(r.addr()) {
                 continue;
             }
-            n += 1;
+            // The header's page must be current before the header is read,
+            // and every page of the object before it is scanned.
+            let first = r.addr().0 >> 12;
+            if g.pending.contains(&first) {
+                g.deferred.push(r);
+                continue;
+            }
             let size = object::size(&view, r.addr()) as u64;
+            let last = (r.addr().0 + size - 1) >> 12;
+            if (first..=last).any(|p| g.pending.contains(&p)) {
+                g.deferred.push(r);
+                continue;
+            }
+            g.marks.mark(r.addr());
+            n += 1;
             g.marked_bytes += size;
             g.marked_objects += 1;
             let home = view.regions.get(&g.region_of(r)).map(|x| x.0);
@@ -276,6 +305,16 @@ impl PageBackend for OffMock {
         s.totals.round_trips += 1;
         for (p, b) in writes {
             range(&mut s.regions, p)?.copy_from_slice(b);
+            if let Some(g) = s.gc.as_mut().filter(|g| !g.pending.is_empty()) {
+                let a = ((p.region.0 as u64) << g.log_region) + p.offset as u64;
+                let (first, last) = (a >> 12, (a + p.len as u64 - 1) >> 12);
+                let before = g.pending.len();
+                g.pending.retain(|&q| q < first || q > last);
+                if g.pending.len() < before {
+                    g.pending_released += (before - g.pending.len()) as u64;
+                    g.resume();
+                }
+            }
             s.totals.bytes_written_back += b.len() as u64;
             if gc {
                 s.totals.gc_bytes += b.len() as u64;
@@ -339,6 +378,9 @@ impl PageBackend for OffMock {
             peer_sent: 0,
             fwd: ForwardingTable::new(MAX_REGIONS, log_region).with_young_refs(young_refs),
             evacuated: HashSet::new(),
+            pending: HashSet::new(),
+            deferred: Vec::new(),
+            pending_released: 0,
         });
         s.cycles_begun += 1;
         Ok(())
@@ -352,6 +394,19 @@ impl PageBackend for OffMock {
         g.queue.extend_from_slice(refs);
         Ok(())
     }
+    fn gc_pending(&mut self, cycle: u32, pages: &[(RegionId, u32)]) -> Result<(), BackendError> {
+        let mut s = self.state();
+        let g = s.gc(cycle)?;
+        let lr = g.log_region;
+        let now: HashSet<u64> = pages
+            .iter()
+            .map(|&(r, p)| (((r.0 as u64) << lr) >> 12) + p as u64)
+            .collect();
+        g.pending_released += g.pending.difference(&now).count() as u64;
+        g.pending = now;
+        g.resume();
+        Ok(())
+    }
     fn gc_poll(&mut self, cycle: u32) -> Result<Vec<MarkProgress>, BackendError> {
         let mut s = self.state();
         s.gc(cycle)?;
@@ -360,6 +415,7 @@ impl PageBackend for OffMock {
         let nodes = s.nodes;
         let g = s.gc(cycle)?;
         let idle = g.queue.is_empty();
+        let waiting = g.deferred.len() as u64;
         Ok((0..nodes)
             .map(|i| MarkProgress {
                 idle,
@@ -368,6 +424,7 @@ impl PageBackend for OffMock {
                 marked_bytes: if i == 0 { g.marked_bytes } else { 0 },
                 marked_objects: if i == 0 { g.marked_objects } else { 0 },
                 peer_bytes: if i == 0 { 4 * g.peer_sent } else { 0 },
+                waiting: if i == 0 { waiting } else { 0 },
             })
             .collect())
     }
@@ -381,7 +438,7 @@ impl PageBackend for OffMock {
             Some(g) if g.cycle == cycle => g,
             _ => return Err(err("no cycle")),
         };
-        if !g.queue.is_empty() {
+        if !g.queue.is_empty() || !g.deferred.is_empty() {
             return Err(err("liveness before termination"));
         }
         let view = View {

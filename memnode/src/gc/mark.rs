@@ -32,6 +32,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 
+/// Pages of the VM's cache: `pending` is kept per 4 KiB page.
+const PAGE_SHIFT: u32 = 12;
+
 struct PoolState {
     /// Workers not parked.
     active: usize,
@@ -135,9 +138,6 @@ impl GcCycle {
     /// true if this call marked it (the caller queues it).
     #[inline]
     pub(crate) fn mark_own(&self, e: &super::Entry, off: usize, r: u32) -> bool {
-        if !e.mark(off) {
-            return false;
-        }
         let a = Addr(u64::from(r) << 3);
         let limit = self
             .table
@@ -147,7 +147,34 @@ impl GcCycle {
             map: &self.map,
             classes: &self.classes,
         };
-        let Some(size) = view.object_size(a, limit) else {
+        let size = if self.pending_any.load(Relaxed) {
+            if e.is_marked(off) {
+                return false;
+            }
+            // The header's page must be current before the header is read,
+            // and every page the object spans before it is scanned.
+            let page = a.0 >> PAGE_SHIFT;
+            if self.defer(r, page, page) {
+                return false;
+            }
+            let size = view.object_size(a, limit);
+            if let Some(size) = size {
+                let last = (a.0 + size as u64 - 1) >> PAGE_SHIFT;
+                if last > page && self.defer(r, page + 1, last) {
+                    return false;
+                }
+            }
+            if !e.mark(off) {
+                return false;
+            }
+            size
+        } else {
+            if !e.mark(off) {
+                return false;
+            }
+            view.object_size(a, limit)
+        };
+        let Some(size) = size else {
             self.fail(format!(
                 "heap corrupt: no object at {:#x} (header {:#x}) reached from a live object",
                 a.0,
@@ -160,6 +187,88 @@ impl GcCycle {
         self.marked_bytes.fetch_add(size as u64, Relaxed);
         self.marked_objects.fetch_add(1, Relaxed);
         true
+    }
+
+    /// Defers the marking of `r` if a page in `first..=last` is pending
+    /// (true: it waits on that page's list).
+    fn defer(&self, r: u32, first: u64, last: u64) -> bool {
+        let mut p = lock(&self.pending);
+        for page in first..=last {
+            if let Some(v) = p.pages.get_mut(&page) {
+                v.push(r);
+                p.deferred += 1;
+                return true;
+            }
+        }
+        false
+    }
+
+    /// `GcPending`: the pages (region, page index) the VM holds dirty and has
+    /// not written back since the initial mark — exactly these from now on.
+    /// The first one comes before any root. A later one (at remark, after the
+    /// VM wrote the rest back) releases the pages it no longer lists.
+    pub fn set_pending(&self, pages: &[(u32, u32)]) -> Result<(), GcError> {
+        self.check_failed()?;
+        let keep: std::collections::HashSet<u64> = pages
+            .iter()
+            .map(|&(region, page)| {
+                (self.table.base(region).0 + (u64::from(page) << PAGE_SHIFT)) >> PAGE_SHIFT
+            })
+            .collect();
+        let released = {
+            let mut p = lock(&self.pending);
+            let gone: Vec<u64> = p
+                .pages
+                .keys()
+                .filter(|k| !keep.contains(k))
+                .copied()
+                .collect();
+            let mut again = Vec::new();
+            for k in gone {
+                again.extend(p.pages.remove(&k).unwrap_or_default());
+            }
+            for k in keep {
+                p.pages.entry(k).or_default();
+            }
+            self.pending_any.store(!p.pages.is_empty(), Relaxed);
+            again
+        };
+        self.resume(released);
+        Ok(())
+    }
+
+    /// The VM wrote back `[offset, offset + len)` of `region`: its pages are
+    /// current, and the marking that waited for them goes on.
+    pub fn written(&self, region: u32, offset: u32, len: u32) {
+        if !self.pending_any.load(Relaxed) || len == 0 {
+            return;
+        }
+        let a = self.table.base(region).0 + u64::from(offset);
+        let (first, last) = (a >> PAGE_SHIFT, (a + u64::from(len) - 1) >> PAGE_SHIFT);
+        let again = {
+            let mut p = lock(&self.pending);
+            let mut again = Vec::new();
+            for page in first..=last {
+                if let Some(v) = p.pages.remove(&page) {
+                    again.extend(v);
+                }
+            }
+            self.pending_any.store(!p.pages.is_empty(), Relaxed);
+            again
+        };
+        self.resume(again);
+    }
+
+    /// Marks again refs that waited on pages now current. They stay counted
+    /// as deferred until they are queued (or deferred again), so the memnode
+    /// never looks idle with refs in hand.
+    fn resume(&self, again: Vec<u32>) {
+        if again.is_empty() {
+            return;
+        }
+        // Own refs only: marking them again may defer them on another page.
+        let _ = self.mark_refs(MarkKind::Root, &again);
+        lock(&self.pending).deferred -= again.len();
     }
 
     /// Sends one batch of refs to memnode `owner` over `links[owner]`
@@ -253,8 +362,10 @@ impl GcCycle {
     pub fn progress(&self) -> Result<Progress, GcError> {
         self.check_failed()?;
         let st = lock(&self.pool.state);
+        let waiting = lock(&self.pending).deferred;
         Ok(Progress {
             idle: st.active == 0 && !self.pool.has_work(),
+            waiting: waiting as u64,
             sent: st.sent,
             received: st.received,
             marked_bytes: self.marked_bytes.load(Relaxed),
@@ -265,8 +376,9 @@ impl GcCycle {
 
     /// Whether marking has nothing left to do right now.
     pub(crate) fn is_idle(&self) -> bool {
+        let waiting = lock(&self.pending).deferred;
         let st = lock(&self.pool.state);
-        st.active == 0 && !self.pool.has_work()
+        st.active == 0 && !self.pool.has_work() && waiting == 0
     }
 }
 

@@ -109,6 +109,8 @@ pub struct Progress {
     pub marked_bytes: u64,
     pub marked_objects: u64,
     pub peer_bytes: u64,
+    /// Refs deferred on pending pages.
+    pub waiting: u64,
 }
 
 /// `GcEvacuated`.
@@ -286,6 +288,20 @@ pub struct GcCycle {
     pub(crate) links: Mutex<Vec<Option<Box<dyn peers::Link>>>>,
     pub(crate) evac: Mutex<evac::EvacState>,
     pub(crate) threads: usize,
+    /// Pages the VM held dirty at initial mark and has not written back yet
+    /// (page number = address >> 12), each with the refs whose marking waits
+    /// for it: this memnode's copy of such a page is older than the snapshot.
+    pub(crate) pending: Mutex<Pending>,
+    /// Whether `pending` has any page (the marking fast path's one test).
+    pub(crate) pending_any: std::sync::atomic::AtomicBool,
+}
+
+/// See [`GcCycle::pending`].
+#[derive(Default)]
+pub(crate) struct Pending {
+    pub pages: std::collections::HashMap<u64, Vec<u32>>,
+    /// Refs waiting, over all pages.
+    pub deferred: usize,
 }
 
 impl GcCycle {
@@ -389,6 +405,8 @@ impl GcCycle {
             links: Mutex::new((0..npeers).map(|_| None).collect()),
             evac: Mutex::new(evac::EvacState::default()),
             threads,
+            pending: Mutex::new(Pending::default()),
+            pending_any: std::sync::atomic::AtomicBool::new(false),
         });
         mark::start_workers(&gc, locals).map_err(GcError::Failed)?;
         Ok(gc)
