@@ -309,11 +309,15 @@ pub enum Msg {
     /// Rewrites references to moved objects in the receiver's regions that
     /// stay; `tops` = `(region, top)` of each of its old regions; `resident`
     /// = the `(region, offset / 4096)` pages of its regions the VM caches
-    /// (clean), whose changes it wants as patches → `GcFixed`.
+    /// (clean), whose changes it wants as patches → `GcFixed`; `skip` =
+    /// `(region, from, to)` offset ranges, sorted and disjoint, each
+    /// beginning and ending on an object boundary, that the receiver must
+    /// neither parse nor change (the VM holds them dirty and fixes them).
     GcFixup {
         cycle: u32,
         tops: Vec<(u32, u32)>,
         resident: Vec<(u32, u32)>,
+        skip: Vec<(u32, u32, u32)>,
     },
     /// The 4 KiB pages changed, `(region, offset / 4096)`, that the VM must
     /// drop; and the changed 32-bit slots of the other resident pages,
@@ -475,6 +479,14 @@ impl<'a> Frame<'a> {
         for (a, b) in v {
             self.u32(*a);
             self.u32(*b);
+        }
+    }
+    fn u32_triples(&mut self, v: &[(u32, u32, u32)]) {
+        self.len(v.len());
+        for (a, b, c) in v {
+            self.u32(*a);
+            self.u32(*b);
+            self.u32(*c);
         }
     }
     fn page_ref(&mut self, p: &PageRef) {
@@ -749,10 +761,12 @@ impl Msg {
                 cycle,
                 tops,
                 resident,
+                skip,
             } => {
                 f.u32(*cycle);
                 f.u32_pairs(tops);
                 f.u32_pairs(resident);
+                f.u32_triples(skip);
             }
             Msg::GcFixed {
                 fixed_refs,
@@ -761,12 +775,7 @@ impl Msg {
             } => {
                 f.u64(*fixed_refs);
                 f.u32_pairs(pages);
-                f.len(patches.len());
-                for (r, o, v) in patches {
-                    f.u32(*r);
-                    f.u32(*o);
-                    f.u32(*v);
-                }
+                f.u32_triples(patches);
             }
             Msg::GcForward { cycle, refs } => {
                 f.u32(*cycle);
@@ -1031,18 +1040,12 @@ impl Msg {
                 cycle: r.u32("cycle")?,
                 tops: r.u32_pairs("top count", "region top")?,
                 resident: r.u32_pairs("resident page count", "resident page")?,
+                skip: r.u32_triples("skip range count", "skip range")?,
             },
             ty::GC_FIXED => Msg::GcFixed {
                 fixed_refs: r.u64("fixed refs")?,
                 pages: r.u32_pairs("page count", "page")?,
-                patches: {
-                    let n = r.count("patch count", 12)?;
-                    let mut v = Vec::with_capacity(n);
-                    for _ in 0..n {
-                        v.push((r.u32("patch")?, r.u32("patch")?, r.u32("patch")?));
-                    }
-                    v
-                },
+                patches: r.u32_triples("patch count", "patch")?,
             },
             ty::GC_FORWARD => Msg::GcForward {
                 cycle: r.u32("cycle")?,
@@ -1145,6 +1148,18 @@ impl<'a> Reader<'a> {
         let mut v = Vec::with_capacity(n);
         for _ in 0..n {
             v.push((self.u32(item)?, self.u32(item)?));
+        }
+        Ok(v)
+    }
+    fn u32_triples(
+        &mut self,
+        what: &'static str,
+        item: &'static str,
+    ) -> Result<Vec<(u32, u32, u32)>, ProtoError> {
+        let n = self.count(what, 12)?;
+        let mut v = Vec::with_capacity(n);
+        for _ in 0..n {
+            v.push((self.u32(item)?, self.u32(item)?, self.u32(item)?));
         }
         Ok(v)
     }

@@ -170,6 +170,7 @@ fn samples() -> Vec<Msg> {
             cycle: 7,
             tops: vec![(4, 1 << 20), (9, 64)],
             resident: vec![(4, 3), (9, 0)],
+            skip: vec![(4, 8192, 12320), (9, 0, 64)],
         },
         Msg::GcFixed {
             fixed_refs: 77,
@@ -549,13 +550,18 @@ fn arb_gc_msg() -> impl Strategy<Value = Msg> {
                     young_cards,
                 }
             ),
-        (any::<u32>(), arb_pairs(), arb_pairs()).prop_map(|(cycle, tops, resident)| {
-            Msg::GcFixup {
+        (
+            any::<u32>(),
+            arb_pairs(),
+            arb_pairs(),
+            prop::collection::vec(any::<(u32, u32, u32)>(), 0..8)
+        )
+            .prop_map(|(cycle, tops, resident, skip)| Msg::GcFixup {
                 cycle,
                 tops,
                 resident,
-            }
-        }),
+                skip,
+            }),
         (
             any::<u64>(),
             arb_pairs(),

@@ -227,13 +227,16 @@ pub trait PageBackend: Send {
     /// stay (`tops`: every old region's top, split by home). `resident`: the
     /// `(region, page index)` of every page the VM caches, all clean; their
     /// changes come back as patches where that is cheaper than a fetch.
+    /// `skip`: `(region, from, to)` object-aligned offset ranges, sorted, that
+    /// the VM holds dirty and fixes itself: the memnodes pass over them.
     fn gc_fixup(
         &mut self,
         cycle: u32,
         tops: &[(RegionId, u32)],
         resident: &[(RegionId, u32)],
+        skip: &[(RegionId, u32, u32)],
     ) -> Result<FixResult, BackendError> {
-        let _ = (cycle, tops, resident);
+        let _ = (cycle, tops, resident, skip);
         Err(no_offload())
     }
     /// Forwards references (same order; unmoved ones unchanged).

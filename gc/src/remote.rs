@@ -778,6 +778,7 @@ impl PageBackend for Memnodes {
         cycle: u32,
         tops: &[(RegionId, u32)],
         resident: &[(RegionId, u32)],
+        skip: &[(RegionId, u32, u32)],
     ) -> Result<FixResult, BackendError> {
         let mut per: Vec<Vec<(u32, u32)>> = vec![Vec::new(); self.nodes.len()];
         for &(r, top) in tops {
@@ -795,17 +796,25 @@ impl PageBackend for Memnodes {
                 res[i].push((r.0, p));
             }
         }
+        let mut skips: Vec<Vec<(u32, u32, u32)>> = vec![Vec::new(); self.nodes.len()];
+        for &(r, from, to) in skip {
+            if let Some(i) = self.home_of(r) {
+                skips[i].push((r.0, from, to));
+            }
+        }
         let reqs = per
             .into_iter()
             .zip(res)
+            .zip(skips)
             .enumerate()
-            .map(|(i, (tops, resident))| {
+            .map(|(i, ((tops, resident), skip))| {
                 (
                     i,
                     Msg::GcFixup {
                         cycle,
                         tops,
                         resident,
+                        skip,
                     },
                 )
             })
@@ -1512,7 +1521,7 @@ mod tests {
             (RegionId(9), 16),
         ];
         let resident = [(RegionId(9), 0), (RegionId(0), 1), (RegionId(77), 0)];
-        let fix = b.gc_fixup(3, &tops, &resident).unwrap();
+        let fix = b.gc_fixup(3, &tops, &resident, &[]).unwrap();
         assert_eq!(fix.fixed_refs, 4);
         // Resident pages go to their homes (a homeless one nowhere); each
         // memnode's patches come back.

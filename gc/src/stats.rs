@@ -70,6 +70,9 @@ pub struct OffloadStats {
     /// ...and the others: at or above TAMS (promotions during the cycle), or
     /// below it where the VM could not parse the page without a fetch.
     pub evac_flushed_other_pages: u64,
+    /// Dirty pages at or above TAMS evacuation pauses did not flush: the VM
+    /// fixed the objects on them itself (the memnodes passed over them).
+    pub kept_new_pages: u64,
 }
 
 /// One stop-the-world pause.

@@ -316,10 +316,11 @@ impl MemSession {
         cycle: u32,
         tops: &[(u32, u32)],
         resident: &[(u32, u32)],
+        skip: &[(u32, u32, u32)],
     ) -> Result<crate::gc::Fixed, GcError> {
         let gc = Self::cycle(data, cycle)?;
         let mems = Self::region_map(data, gc.table.log_region);
-        gc.fixup(tops, resident, &mems)
+        gc.fixup(tops, resident, skip, &mems)
     }
 
     pub(crate) fn gc_end(&self, data: &Mutex<TenantData>, cycle: u32) -> Result<(), GcError> {
@@ -435,8 +436,9 @@ impl MemSession {
                 cycle,
                 tops,
                 resident,
+                skip,
             } => {
-                let r = self.gc_fixup(d, cycle, &tops, &resident);
+                let r = self.gc_fixup(d, cycle, &tops, &resident, &skip);
                 self.gc_reply(r, |f| Msg::GcFixed {
                     fixed_refs: f.fixed_refs,
                     pages: f.pages,

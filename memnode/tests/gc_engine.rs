@@ -637,6 +637,7 @@ fn evacuation_and_fixup_across_two_memnodes() {
             tops: vec![(2, h.top(2)), (4, h.top(4)), (6, 80)],
             // The VM caches page 0 of region 4 (and an unchanged page).
             resident: vec![(4, 0), (4, 9)],
+            skip: vec![],
         },
     )
     .expect("fixup 0");
@@ -646,6 +647,7 @@ fn evacuation_and_fixup_across_two_memnodes() {
             cycle: 9,
             tops: vec![(3, h.top(3))],
             resident: vec![],
+            skip: vec![],
         },
     )
     .expect("fixup 1");
@@ -820,6 +822,7 @@ fn tcp_memnodes_mark_and_fix_across_peer_links() {
             cycle: 4,
             tops: vec![(2, h.top(2))],
             resident: vec![],
+            skip: vec![],
         },
     )
     .expect("fixup");
@@ -917,6 +920,7 @@ fn humongous_objects_are_traced_whole() {
             cycle: 2,
             tops,
             resident: vec![],
+            skip: vec![],
         },
     )
     .expect("fixup");
@@ -1077,4 +1081,90 @@ fn pending_pages_defer_marking_until_written_back() {
         assert!(marked(&ns[0], b) && marked(&ns[0], c));
         ok(&mut ctl[0], Msg::GcEnd { cycle: 5 });
     }
+}
+
+/// The VM's skip ranges: the memnode neither parses nor changes them (its
+/// copy there may be stale, even unparseable), and fixes the rest.
+#[test]
+fn fixup_passes_over_skip_ranges() {
+    let (_ns, mut ctl) = setup(1, 2);
+    let mut h = Heap::new();
+    h.region(2, 0);
+    h.region(3, 0);
+    let n = 2000usize;
+    let holders: Vec<u32> = (0..n).map(|i| h.node(2, i as u64)).collect();
+    let targets: Vec<u32> = (0..n).map(|i| h.node(3, i as u64)).collect();
+    for (&a, &b) in holders.iter().zip(&targets) {
+        h.set(a, 0, b);
+    }
+    h.upload(&mut ctl);
+    begin(&mut ctl, 6, h.gc_regions());
+    mark(&mut ctl, &h, 6, mark_kind::ROOT, &holders);
+    assert_eq!(terminate(&mut ctl, 6), 2 * n as u64);
+    ok(
+        &mut ctl[0],
+        Msg::AllocRegion {
+            region: 5,
+            bytes: RB as u32,
+        },
+    );
+    call(
+        &mut ctl[0],
+        Msg::GcEvacuate {
+            cycle: 6,
+            sources: vec![3],
+            dests: vec![5],
+        },
+    )
+    .expect("evacuate");
+    // Holders 300..1500 are the VM's: the memnode's copy of the pages wholly
+    // inside them is zeroed (no object parses there).
+    let (k, m) = (300, 1500);
+    let (from, to) = (off_of(holders[k]), off_of(holders[m]));
+    let (p0, p1) = (from.div_ceil(4096), to / 4096);
+    assert!(p1 > p0);
+    let zeros = vec![0u8; (p1 - p0) * 4096];
+    let page = PageRef {
+        region: 2,
+        offset: (p0 * 4096) as u32,
+        len: zeros.len() as u32,
+    };
+    let mut out = Vec::new();
+    ctl[0]
+        .page_io(&[(page, &zeros)], &[], &mut out, false)
+        .expect("write");
+    // A range past the region's top is refused.
+    let bad = call(
+        &mut ctl[0],
+        Msg::GcFixup {
+            cycle: 6,
+            tops: vec![(2, h.top(2))],
+            resident: vec![],
+            skip: vec![(2, from as u32, h.top(2) + 8)],
+        },
+    );
+    assert!(bad.is_err(), "{bad:?}");
+    let f = call(
+        &mut ctl[0],
+        Msg::GcFixup {
+            cycle: 6,
+            tops: vec![(2, h.top(2))],
+            resident: vec![],
+            skip: vec![(2, from as u32, to as u32)],
+        },
+    )
+    .expect("fixup");
+    let fixed = (n - (m - k)) as u64;
+    assert!(
+        matches!(f, Msg::GcFixed { fixed_refs, .. } if fixed_refs == fixed),
+        "{f:?}"
+    );
+    let r2 = read_region(&mut ctl[0], 2);
+    // Outside the range: forwarded into region 5, in order.
+    assert_eq!(u32_at(&r2, off_of(holders[0]) + 8), at(5, 0));
+    let moved = u32_at(&r2, off_of(holders[m]) + 8);
+    assert_eq!(moved, at(5, (m * NODE_SIZE) as u64));
+    // Inside: untouched (the old target where the copy was not zeroed).
+    assert_eq!(u32_at(&r2, off_of(holders[k]) + 8), targets[k]);
+    ok(&mut ctl[0], Msg::GcEnd { cycle: 6 });
 }

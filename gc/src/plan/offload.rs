@@ -22,8 +22,10 @@
 //!    of the SATB log, wait for termination, read live bytes per region,
 //!    release the regions with nothing live.
 //! 4. **Evacuate** (pause, right after remark): a write-back of the dirty
-//!    pages the memnodes must parse (those of the sources, and those at or
-//!    above TAMS; the others the VM fixes itself), then per memnode the sparse regions are evacuated into fresh
+//!    pages of the sources, and of those at or above TAMS that the VM cannot
+//!    walk in its cache (it fixes the others itself: below TAMS the memnodes'
+//!    copies still parse, above it they pass over the VM's skip ranges), then
+//!    per memnode the sparse regions are evacuated into fresh
 //!    regions on the same memnode (the memnode reports the destination cards
 //!    whose objects refer to the nursery, and the VM dirties them); every
 //!    memnode fixes the references of the regions that stay (and nulls those
@@ -119,6 +121,10 @@ impl Cycle {
         self.tams.get(r.0 as usize).is_some_and(|&t| t != 0)
     }
 }
+
+/// `(region, from, to)`: objects the VM fixes itself at an evacuation, passed
+/// over by the memnodes.
+type SkipRange = (RegionId, Addr, Addr);
 
 /// A backend failure is fatal (exit 70), as for page traffic.
 fn check<T>(r: Result<T, BackendError>) -> T {
@@ -624,14 +630,17 @@ impl Generational {
         mem.set_gc(true);
         // a. The memnodes must see what they copy and parse: the dirty pages
         // of the sources, and those at or above TAMS (promotions since the
-        // initial mark, which flushed everything below). Dirty pages wholly
-        // below TAMS elsewhere stay dirty: the memnodes' older copies parse
-        // the same (objects below TAMS neither move nor change headers during
-        // a cycle), and the VM fixes its own copies (d). The nursery stays
+        // initial mark; every page below was written back at least once
+        // since, before marking ended). Dirty pages wholly below TAMS
+        // elsewhere stay dirty: the memnodes' older copies parse the same
+        // (objects below TAMS neither move nor change headers during a
+        // cycle), and the VM fixes its own copies (d). So do the runs of
+        // dirty pages above TAMS whose objects the VM can walk whole in its
+        // cache: the memnodes pass over them (skip ranges). The nursery stays
         // too: its references to moved objects are forwarded (d), and the
         // memnodes report the cards of moved objects that refer to it.
         let sources = self.select_sources(mem);
-        let kept = {
+        let (kept, kept_new, skips) = {
             let mut candidate = vec![false; self.geom.total_regions as usize];
             for (_, srcs) in &sources {
                 for r in srcs {
@@ -653,19 +662,24 @@ impl Generational {
                         .is_some_and(|s| s >= lo || mem.is_resident(s))
             };
             type Pages = Vec<(RegionId, u32)>;
-            let (kept, flushed): (Pages, Pages) = mem
+            let (mut kept, rest): (Pages, Pages) = mem
                 .dirty_page_list()
                 .into_iter()
                 .partition(|&(r, page)| keep(r, page));
-            let from_sources = flushed
-                .iter()
-                .filter(|(r, _)| candidate[r.0 as usize])
-                .count() as u64;
+            // Dirty pages at or above TAMS: the memnodes' copies may not even
+            // parse. The VM keeps the runs it can fix whole (skip ranges).
+            let (skips, kept_new) = self.skip_ranges(mem, classes, &candidate, &rest);
+            let flushed = rest.len() - kept_new.len();
+            let from_sources = rest.iter().filter(|(r, _)| candidate[r.0 as usize]).count() as u64;
+            kept.extend(kept_new.iter().copied());
+            kept.sort_unstable();
+            // (`kept_new` is sorted: `rest` was.)
             mem.flush_dirty_where(&|r, page| kept.binary_search(&(r, page)).is_err());
             let s = self.offload_stats();
             s.evac_flushed_source_pages += from_sources;
-            s.evac_flushed_other_pages += flushed.len() as u64 - from_sources;
-            kept
+            s.evac_flushed_other_pages += flushed as u64 - from_sources;
+            s.kept_new_pages += kept_new.len() as u64;
+            (kept, kept_new, skips)
         };
         // b. Evacuation, memnode by memnode.
         let rb = self.geom.region_bytes() as u64;
@@ -778,7 +792,14 @@ impl Generational {
             .into_iter()
             .filter(|p| kept.binary_search(p).is_err())
             .collect();
-        let fixed = check(backend(mem).gc_fixup(id, &tops, &resident));
+        let skip_offsets: Vec<(RegionId, u32, u32)> = skips
+            .iter()
+            .map(|&(r, from, to)| {
+                let base = self.regions.base(r).0;
+                (r, (from.0 - base) as u32, (to.0 - base) as u32)
+            })
+            .collect();
+        let fixed = check(backend(mem).gc_fixup(id, &tops, &resident, &skip_offsets));
         mem.drop_pages(&fixed.pages);
         for &(r, off, v) in &fixed.patches {
             mem.patch_clean(r, off, v);
@@ -786,7 +807,7 @@ impl Generational {
         let s = self.offload_stats();
         s.patched_slots += fixed.patches.len() as u64;
         s.dropped_pages += fixed.pages.len() as u64;
-        s.kept_dirty_pages += kept.len() as u64;
+        s.kept_dirty_pages += (kept.len() - kept_new.len()) as u64;
         // d. The roots, the nursery and the kept dirty pages follow the
         // moved objects. Their slots into regions that went away but whose
         // referent did not move belong to dead objects (a live one refers
@@ -807,10 +828,23 @@ impl Generational {
                 |r: RegionId, i: u32| self.regions.base(r).offset(u64::from(i) * PAGE as u64);
             for &(r, i) in &kept {
                 let lo = page_of(r, i);
+                if kept_new.binary_search(&(r, i)).is_ok() {
+                    continue; // walked whole below
+                }
                 self.bot
                     .for_each_slot_in(&view, lo, lo.offset(PAGE as u64), |s| {
                         f(s, Ref(view.load_u32(s)))
                     });
+            }
+            // Whole objects, from the first's header on (which is cached;
+            // the object before it may not be).
+            for &(_, from, to) in &skips {
+                let mut a = from;
+                while a < to {
+                    let size = object::size(&view, a);
+                    object::for_each_slot(&view, a, |s| f(s, Ref(view.load_u32(s))));
+                    a = a.offset(size as u64);
+                }
             }
         }
         if !evacuated.is_empty() || !nursery_slots.is_empty() {
@@ -906,6 +940,94 @@ impl Generational {
                 roots,
             );
         }
+    }
+
+    /// The object-aligned ranges `(region, from, to)` around runs of the
+    /// dirty `pages` wholly at or above TAMS (or in regions taken during the
+    /// cycle) that the VM can fix itself: every page of the range is cached
+    /// (so no fetch), none is a source candidate's. Also the pages of `pages`
+    /// they keep dirty. Ranges are sorted and disjoint.
+    fn skip_ranges(
+        &self,
+        mem: &mut PagedMemory,
+        classes: &ClassTable,
+        candidate: &[bool],
+        pages: &[(RegionId, u32)],
+    ) -> (Vec<SkipRange>, Vec<(RegionId, u32)>) {
+        let (mut ranges, mut kept): (Vec<SkipRange>, Vec<(RegionId, u32)>) =
+            (Vec::new(), Vec::new());
+        let Some(c) = self.cycle.as_ref() else {
+            return (ranges, kept);
+        };
+        let page = PAGE as u64;
+        let resident_span = |mem: &PagedMemory, lo: Addr, hi: Addr| {
+            let mut p = lo.0 & !(page - 1);
+            while p < hi.0 {
+                if !mem.is_resident(Addr(p)) {
+                    return false;
+                }
+                p += page;
+            }
+            true
+        };
+        let mut i = 0;
+        while i < pages.len() {
+            let r = pages[i].0;
+            let mut j = i + 1;
+            while j < pages.len() && pages[j].0 == r && pages[j].1 == pages[j - 1].1 + 1 {
+                j += 1;
+            }
+            let run = &pages[i..j];
+            i = j;
+            let g = self.regions.get(r);
+            if candidate[r.0 as usize] || g.space != Space::Old {
+                continue;
+            }
+            let base = self.regions.base(r);
+            let t = c.tams.get(r.0 as usize).copied().unwrap_or(0);
+            let tams = if t > 0 {
+                base.offset(u64::from(t - 1))
+            } else {
+                base
+            };
+            let top = g.top;
+            // The pages wholly at or above TAMS and below the top.
+            let run: Vec<u32> = run
+                .iter()
+                .map(|&(_, p)| p)
+                .filter(|&p| {
+                    let lo = base.offset(u64::from(p) * page);
+                    lo >= tams && lo < top
+                })
+                .collect();
+            let (Some(&first), Some(&last)) = (run.first(), run.last()) else {
+                continue;
+            };
+            let lo = base.offset(u64::from(first) * page);
+            let hi = base.offset((u64::from(last) + 1) * page).min(top);
+            let Some(from) = self.bot.covering(self.bot.card_of(lo)) else {
+                continue;
+            };
+            if from < tams || !resident_span(mem, from, lo) {
+                continue;
+            }
+            let mut to = from;
+            {
+                let view = LocalView { mem, classes };
+                while to < hi {
+                    to = to.offset(object::size(&view, to) as u64);
+                }
+            }
+            if to > top || !resident_span(mem, hi, to) {
+                continue;
+            }
+            match ranges.last_mut() {
+                Some((q, _, end)) if *q == r && *end > from => *end = (*end).max(to),
+                _ => ranges.push((r, from, to)),
+            }
+            kept.extend(run.into_iter().map(|p| (r, p)));
+        }
+        (ranges, kept)
     }
 
     /// Calls `f(slot, value)` for every slot of every nursery object (live or

@@ -76,6 +76,8 @@ pub struct OffState {
     pub evacuations: u64,
     pub satb_refs: u64,
     pub released: u64,
+    /// Skip ranges the VM sent with its fixups.
+    pub skipped_ranges: u64,
 }
 
 #[derive(Clone)]
@@ -563,8 +565,10 @@ impl PageBackend for OffMock {
         cycle: u32,
         tops: &[(RegionId, u32)],
         resident: &[(RegionId, u32)],
+        skip: &[(RegionId, u32, u32)],
     ) -> Result<FixResult, BackendError> {
         let resident: HashSet<(u32, u32)> = resident.iter().map(|&(r, p)| (r.0, p)).collect();
+        self.state().skipped_ranges += skip.len() as u64;
         let mut s = self.state();
         let s = &mut *s;
         let Some(classes) = s.classes.as_ref() else {
@@ -599,7 +603,22 @@ impl PageBackend for OffMock {
                 }
             });
             let mut a = base;
+            // The VM's skip ranges of this region, in order: this store's
+            // copy there may be stale, even unparseable.
+            let mut skips = skip
+                .iter()
+                .filter(|x| x.0 == r)
+                .map(|x| (base.offset(x.1 as u64), base.offset(x.2 as u64)))
+                .peekable();
             while a < end {
+                if let Some(&(from, to)) = skips.peek() {
+                    if a == from {
+                        a = to;
+                        skips.next();
+                        continue;
+                    }
+                    assert!(a < from, "memnode mock: skip range off an object boundary");
+                }
                 let size = object::size(&view, a);
                 let live = match tams {
                     Some(t) if a < t => g.marks.is_marked(a),

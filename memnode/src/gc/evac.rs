@@ -335,11 +335,15 @@ impl GcCycle {
     ///
     /// A change on one of the `resident` pages (the VM caches them clean) is
     /// answered as a patch of that slot, unless the page changed a lot; every
-    /// other changed page is answered whole, for the VM to drop.
+    /// other changed page is answered whole, for the VM to drop. The `skip`
+    /// ranges `(region, from, to)` (object-aligned offsets) are neither parsed
+    /// nor changed: the VM holds them dirty, newer than this copy, and fixes
+    /// them itself.
     pub fn fixup(
         &self,
         tops: &[(u32, u32)],
         resident: &[(u32, u32)],
+        skip: &[(u32, u32, u32)],
         mems: &RegionMap,
     ) -> Result<Fixed, GcError> {
         self.check_failed()?;
@@ -385,7 +389,7 @@ impl GcCycle {
         let all = Arc::new(all);
         lock(&self.evac).all = Some(all.clone());
 
-        let work = self.fixup_work(tops, &dests, &sources, mems)?;
+        let work = self.fixup_work(tops, skip, &dests, &sources, mems)?;
         let resident: HashSet<(u32, u32)> = resident.iter().copied().collect();
         let next = AtomicUsize::new(0);
         let threads = self.threads.min(work.len()).max(1);
@@ -460,6 +464,7 @@ impl GcCycle {
     fn fixup_work(
         &self,
         tops: &[(u32, u32)],
+        skip: &[(u32, u32, u32)],
         dests: &HashMap<u32, u32>,
         sources: &HashSet<u32>,
         mems: &RegionMap,
@@ -474,6 +479,34 @@ impl GcCycle {
         }
         tops.sort_unstable();
         tops.dedup_by_key(|x| x.0);
+        // Skip ranges: sorted, disjoint, non-empty, below their region's top,
+        // in old regions that are fixed here.
+        let mut skips: HashMap<u32, Vec<(Addr, Addr)>> = HashMap::new();
+        for &(r, from, to) in skip {
+            let top = tops.iter().find(|x| x.0 == r).map(|x| x.1);
+            let bad = |why: &str| {
+                GcError::Bad(format!(
+                    "GcFixup: skip range {from}..{to} of region {r}: {why}"
+                ))
+            };
+            let Some(top) = top else {
+                return Err(bad("the region is not fixed here"));
+            };
+            if from >= to || to > top || from % 8 != 0 || to % 8 != 0 {
+                return Err(bad("not an aligned range below the region's top"));
+            }
+            if sources.contains(&r) || t.entry(r).is_some_and(|e| e.kind != RegionKind::Old) {
+                return Err(bad("not an old region that stays"));
+            }
+            let v = skips.entry(r).or_default();
+            let base = t.base(r);
+            if v.last()
+                .is_some_and(|&(_, end)| end > base.offset(u64::from(from)))
+            {
+                return Err(bad("ranges out of order or overlapping"));
+            }
+            v.push((base.offset(u64::from(from)), base.offset(u64::from(to))));
+        }
         let view = View {
             map: mems,
             classes: &self.classes,
@@ -516,12 +549,13 @@ impl GcCycle {
                         tams: base.offset(u64::from(e.tams)),
                         top,
                         mark: Some(e.region),
+                        skip: skips.remove(&r).unwrap_or_default(),
                     }),
                 },
                 None => {
                     // Acquired during the cycle: a destination, a promotion
                     // region, or a humongous object allocated black.
-                    if top > base {
+                    if top > base && !skips.contains_key(&r) {
                         let far = Addr(crate::gc::map::ADDRESS_LIMIT);
                         if let Some(size) = view.object_size(base, far) {
                             if size as u64 > rb {
@@ -540,6 +574,7 @@ impl GcCycle {
                         tams: base,
                         top,
                         mark: None,
+                        skip: skips.remove(&r).unwrap_or_default(),
                     });
                 }
             }
@@ -558,11 +593,13 @@ type Patches = HashMap<(u32, u32), Vec<(u32, u32)>>;
 enum Work {
     /// Objects in `[base, top)`: below `tams`, live if marked in region `mark`'s
     /// bitmap (dead ones get their refs nulled); from `tams` on, all live.
+    /// The `skip` ranges (sorted, object-aligned) are passed over.
     Region {
         base: Addr,
         tams: Addr,
         top: Addr,
         mark: Option<u32>,
+        skip: Vec<(Addr, Addr)>,
     },
     /// The humongous object at `a`, ending by `end`.
     Object { a: Addr, live: bool, end: Addr },
@@ -594,9 +631,27 @@ impl Fixer<'_> {
                 tams,
                 top,
                 mark,
+                ref skip,
             } => {
                 let mut a = base;
+                let mut skip = skip.iter().peekable();
                 while a < top {
+                    if let Some(&&(from, to)) = skip.peek() {
+                        if a == from {
+                            a = to;
+                            skip.next();
+                            continue;
+                        }
+                        if a > from {
+                            tracing::warn!(
+                                "GcFixup: region at {:#x}: skip range {:#x}..{:#x} does not start on an object; the rest of the region is skipped",
+                                base.0,
+                                from.0,
+                                to.0
+                            );
+                            return;
+                        }
+                    }
                     let Some(size) = self.view.object_size(a, top) else {
                         tracing::warn!(
                             "GcFixup: region at {:#x}: no object at {:#x}; the rest of the region is skipped",
