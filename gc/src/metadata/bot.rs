@@ -67,8 +67,6 @@ impl BlockOffsetTable {
         }
     }
 
-    /// The index of the card holding old-space address `a`.
-    #[inline]
     /// Calls `f` for every reference slot in `[lo, hi)` of the objects that
     /// overlap it, walked from the object covering `lo`'s card (none if the
     /// card has no entry). `hi` must not pass the region's allocation top.
@@ -89,6 +87,8 @@ impl BlockOffsetTable {
         }
     }
 
+    /// The index of the card holding old-space address `a`.
+    #[inline]
     pub fn card_of(&self, a: Addr) -> u32 {
         ((a.0 - self.old_base) >> LOG_CARD_BYTES) as u32
     }

@@ -118,7 +118,13 @@ pub struct Cycle {
 
 impl Cycle {
     fn in_cycle(&self, r: RegionId) -> bool {
-        self.tams.get(r.0 as usize).is_some_and(|&t| t != 0)
+        self.tams_of(r).is_some()
+    }
+
+    /// Region `r`'s TAMS, as an offset in the region, if it is in the cycle.
+    fn tams_of(&self, r: RegionId) -> Option<u64> {
+        let t = self.tams.get(r.0 as usize)?.checked_sub(1)?;
+        Some(u64::from(t))
     }
 }
 
@@ -164,13 +170,9 @@ impl Generational {
         // Only objects below TAMS of the cycle's regions are traced; the
         // others are live anyway.
         let a = prev.addr().0;
-        let r = (a >> self.geom.log_region) as usize;
+        let r = RegionId((a >> self.geom.log_region) as u32);
         let off = a & ((1u64 << self.geom.log_region) - 1);
-        if !c
-            .tams
-            .get(r)
-            .is_some_and(|&t| t != 0 && off < u64::from(t - 1))
-        {
+        if c.tams_of(r).is_none_or(|t| off >= t) {
             return;
         }
         c.satb.push(prev);
@@ -640,29 +642,28 @@ impl Generational {
         // too: its references to moved objects are forwarded (d), and the
         // memnodes report the cards of moved objects that refer to it.
         let sources = self.select_sources(mem);
-        let (kept, kept_new, skips) = {
+        let (kept, below, skips) = {
             let mut candidate = vec![false; self.geom.total_regions as usize];
             for (_, srcs) in &sources {
                 for r in srcs {
                     candidate[r.0 as usize] = true;
                 }
             }
-            let c = self.cycle.as_ref().map(|c| &c.tams);
+            let c = self.cycle.as_ref();
             // Kept only if the VM can parse the page without a fetch: the
             // object covering its start begins on it or on a cached page.
             let keep = |r: RegionId, page: u32| -> bool {
-                let t = c.and_then(|t| t.get(r.0 as usize)).copied().unwrap_or(0);
                 let lo = self.regions.base(r).offset(u64::from(page) * PAGE as u64);
-                t > 0
-                    && !candidate[r.0 as usize]
-                    && (u64::from(page) + 1) * PAGE as u64 <= u64::from(t - 1)
+                !candidate[r.0 as usize]
+                    && c.and_then(|c| c.tams_of(r))
+                        .is_some_and(|t| (u64::from(page) + 1) * PAGE as u64 <= t)
                     && self
                         .bot
                         .covering(self.bot.card_of(lo))
                         .is_some_and(|s| s >= lo || mem.is_resident(s))
             };
             type Pages = Vec<(RegionId, u32)>;
-            let (mut kept, rest): (Pages, Pages) = mem
+            let (below, rest): (Pages, Pages) = mem
                 .dirty_page_list()
                 .into_iter()
                 .partition(|&(r, page)| keep(r, page));
@@ -671,15 +672,14 @@ impl Generational {
             let (skips, kept_new) = self.skip_ranges(mem, classes, &candidate, &rest);
             let flushed = rest.len() - kept_new.len();
             let from_sources = rest.iter().filter(|(r, _)| candidate[r.0 as usize]).count() as u64;
-            kept.extend(kept_new.iter().copied());
+            let mut kept = [below.as_slice(), &kept_new].concat();
             kept.sort_unstable();
-            // (`kept_new` is sorted: `rest` was.)
             mem.flush_dirty_where(&|r, page| kept.binary_search(&(r, page)).is_err());
             let s = self.offload_stats();
             s.evac_flushed_source_pages += from_sources;
             s.evac_flushed_other_pages += flushed as u64 - from_sources;
             s.kept_new_pages += kept_new.len() as u64;
-            (kept, kept_new, skips)
+            (kept, below, skips)
         };
         // b. Evacuation, memnode by memnode.
         let rb = self.geom.region_bytes() as u64;
@@ -807,7 +807,7 @@ impl Generational {
         let s = self.offload_stats();
         s.patched_slots += fixed.patches.len() as u64;
         s.dropped_pages += fixed.pages.len() as u64;
-        s.kept_dirty_pages += (kept.len() - kept_new.len()) as u64;
+        s.kept_dirty_pages += below.len() as u64;
         // d. The roots, the nursery and the kept dirty pages follow the
         // moved objects. Their slots into regions that went away but whose
         // referent did not move belong to dead objects (a live one refers
@@ -826,11 +826,8 @@ impl Generational {
             self.nursery_old_slots(&view, &mut f);
             let page_of =
                 |r: RegionId, i: u32| self.regions.base(r).offset(u64::from(i) * PAGE as u64);
-            for &(r, i) in &kept {
+            for &(r, i) in &below {
                 let lo = page_of(r, i);
-                if kept_new.binary_search(&(r, i)).is_ok() {
-                    continue; // walked whole below
-                }
                 self.bot
                     .for_each_slot_in(&view, lo, lo.offset(PAGE as u64), |s| {
                         f(s, Ref(view.load_u32(s)))
@@ -984,12 +981,7 @@ impl Generational {
                 continue;
             }
             let base = self.regions.base(r);
-            let t = c.tams.get(r.0 as usize).copied().unwrap_or(0);
-            let tams = if t > 0 {
-                base.offset(u64::from(t - 1))
-            } else {
-                base
-            };
+            let tams = base.offset(c.tams_of(r).unwrap_or(0));
             let top = g.top;
             // The pages wholly at or above TAMS and below the top.
             let run: Vec<u32> = run

@@ -483,7 +483,10 @@ impl GcCycle {
         // in old regions that are fixed here.
         let mut skips: HashMap<u32, Vec<(Addr, Addr)>> = HashMap::new();
         for &(r, from, to) in skip {
-            let top = tops.iter().find(|x| x.0 == r).map(|x| x.1);
+            let top = tops
+                .binary_search_by_key(&r, |x| x.0)
+                .ok()
+                .map(|i| tops[i].1);
             let bad = |why: &str| {
                 GcError::Bad(format!(
                     "GcFixup: skip range {from}..{to} of region {r}: {why}"

@@ -217,16 +217,11 @@ impl GcCycle {
             .collect();
         let released = {
             let mut p = lock(&self.pending);
-            let gone: Vec<u64> = p
+            let again: Vec<u32> = p
                 .pages
-                .keys()
-                .filter(|k| !keep.contains(k))
-                .copied()
+                .extract_if(|k, _| !keep.contains(k))
+                .flat_map(|(_, v)| v)
                 .collect();
-            let mut again = Vec::new();
-            for k in gone {
-                again.extend(p.pages.remove(&k).unwrap_or_default());
-            }
             for k in keep {
                 p.pages.entry(k).or_default();
             }
