@@ -378,7 +378,7 @@ if off and local:
                       "remark_wait_ms", "freed_regions", "evacuated_regions", "satb_refs",
                       "patched_slots", "dropped_pages", "kept_dirty_pages",
                       "pending_pages", "pending_flushed", "evac_flushed_source_pages",
-                      "evac_flushed_other_pages", "kept_new_pages") if k in o))
+                      "evac_flushed_other_pages", "kept_new_pages", "peeked_objects") if k in o))
 sys.exit(status)
 PY
 status=$?

@@ -228,7 +228,7 @@ pub fn json(s: &RunStats, m: &HeapMode) -> String {
     let offload = match &g.offload {
         None => "null".to_string(),
         Some(o) => format!(
-            "{{\"cycles\":{},\"marked_bytes\":{},\"peer_bytes\":{},\"evacuated_bytes\":{},\"concurrent_ms\":{},\"remark_wait_ms\":{},\"freed_regions\":{},\"evacuated_regions\":{},\"satb_refs\":{},\"patched_slots\":{},\"dropped_pages\":{},\"kept_dirty_pages\":{},\"pending_pages\":{},\"pending_flushed\":{},\"evac_flushed_source_pages\":{},\"evac_flushed_other_pages\":{},\"kept_new_pages\":{}}}",
+            "{{\"cycles\":{},\"marked_bytes\":{},\"peer_bytes\":{},\"evacuated_bytes\":{},\"concurrent_ms\":{},\"remark_wait_ms\":{},\"freed_regions\":{},\"evacuated_regions\":{},\"satb_refs\":{},\"patched_slots\":{},\"dropped_pages\":{},\"kept_dirty_pages\":{},\"pending_pages\":{},\"pending_flushed\":{},\"evac_flushed_source_pages\":{},\"evac_flushed_other_pages\":{},\"kept_new_pages\":{},\"peeked_objects\":{}}}",
             o.cycles,
             o.marked_bytes,
             o.peer_bytes,
@@ -245,7 +245,8 @@ pub fn json(s: &RunStats, m: &HeapMode) -> String {
             o.pending_flushed,
             o.evac_flushed_source_pages,
             o.evac_flushed_other_pages,
-            o.kept_new_pages
+            o.kept_new_pages,
+            o.peeked_objects
         ),
     };
     format!(
@@ -394,7 +395,7 @@ mod tests {
         };
         let j = json(&s, &m);
         for want in [
-            "\"offload\":{\"cycles\":1,\"marked_bytes\":3145728,\"peer_bytes\":4096,\"evacuated_bytes\":1048576,\"concurrent_ms\":42.500,\"remark_wait_ms\":0.000,\"freed_regions\":2,\"evacuated_regions\":3,\"satb_refs\":17,\"patched_slots\":0,\"dropped_pages\":0,\"kept_dirty_pages\":0,\"pending_pages\":0,\"pending_flushed\":0,\"evac_flushed_source_pages\":0,\"evac_flushed_other_pages\":0,\"kept_new_pages\":0}",
+            "\"offload\":{\"cycles\":1,\"marked_bytes\":3145728,\"peer_bytes\":4096,\"evacuated_bytes\":1048576,\"concurrent_ms\":42.500,\"remark_wait_ms\":0.000,\"freed_regions\":2,\"evacuated_regions\":3,\"satb_refs\":17,\"patched_slots\":0,\"dropped_pages\":0,\"kept_dirty_pages\":0,\"pending_pages\":0,\"pending_flushed\":0,\"evac_flushed_source_pages\":0,\"evac_flushed_other_pages\":0,\"kept_new_pages\":0,\"peeked_objects\":0}",
             "\"evacuate\":{\"count\":1,\"total_ms\":9.000,\"max_ms\":9.000,\"fabric_bytes\":300}",
             "\"fabric_bytes\":0,\"old_fabric_bytes\":400,\"flushed_bytes\":8192,\"flush_saved_bytes\":4096,\"young_fabric_bytes\":700,\"total_fabric_bytes\":1100}",
             "\"young\":{\"count\":1,",

@@ -3,7 +3,10 @@
 //! Every frame is a `u32` little-endian length (of what follows), then a `u8`
 //! message type, then the payload. Integers are little-endian and fixed-width;
 //! vectors are a `u32` count then the items; strings and byte strings are a
-//! `u32` length then the bytes (strings are UTF-8).
+//! `u32` length then the bytes (strings are UTF-8). The lists of references
+//! and page numbers the collection messages carry in bulk are *packed*: each
+//! item (or each member of a pair or triple) is its difference from the one
+//! before, zigzag-encoded as an LEB128 varint (version 2).
 //!
 //! Decoding never trusts a length: every count is checked against the bytes
 //! that remain before anything is allocated, and trailing bytes are an error.
@@ -13,7 +16,7 @@ use std::fmt;
 /// The first four bytes of a `Hello`.
 pub const MAGIC: [u8; 4] = *b"SMRU";
 /// The protocol version this crate speaks.
-pub const VERSION: u16 = 1;
+pub const VERSION: u16 = 2;
 /// The largest frame body (type + payload) either side accepts.
 pub const MAX_FRAME: usize = 64 << 20;
 
@@ -346,6 +349,20 @@ pub enum Msg {
         cycle: u32,
         pages: Vec<(u32, u32)>,
     },
+    /// The first 12 bytes of each object at `refs` (all in the receiver's
+    /// regions, below TAMS): header and array length, read from the
+    /// receiver's copy → `GcPeeked`. The VM walks a dirty page it keeps
+    /// from the object covering its start, whose header page it no longer
+    /// caches.
+    GcPeek {
+        cycle: u32,
+        refs: Vec<u32>,
+    },
+    /// Three words per ref of `GcPeek`, in order: header low and high 32
+    /// bits, then the 32 bits after the header.
+    GcPeeked {
+        words: Vec<u32>,
+    },
     /// Peer links only: the receiver's forwarding table → `Forwarding`.
     GetForwarding {
         cycle: u32,
@@ -396,6 +413,8 @@ pub mod ty {
     pub const GET_FORWARDING: u8 = 63;
     pub const FORWARDING: u8 = 64;
     pub const GC_PENDING: u8 = 65;
+    pub const GC_PEEK: u8 = 66;
+    pub const GC_PEEKED: u8 = 67;
 }
 
 /// Why a frame body did not decode.
@@ -428,6 +447,23 @@ impl ProtoError {
 }
 
 // ---------------------------------------------------------------- encoding
+
+/// The bytes of a `MarkRefs` frame carrying `refs` (length prefix, type,
+/// cycle, kind, count, then the packed refs): for counting peer traffic
+/// without encoding twice.
+pub fn mark_refs_frame_len(refs: &[u32]) -> usize {
+    let mut prev = 0u32;
+    let packed: usize = refs
+        .iter()
+        .map(|&x| {
+            let d = x.wrapping_sub(prev) as i32;
+            prev = x;
+            let z = ((d << 1) ^ (d >> 31)) as u32;
+            (32 - z.leading_zeros() as usize).div_ceil(7).max(1)
+        })
+        .sum();
+    4 + 1 + 4 + 1 + 4 + packed
+}
 
 /// Appends a frame's bytes; `finish` patches the length prefix.
 struct Frame<'a> {
@@ -472,6 +508,48 @@ impl<'a> Frame<'a> {
         self.len(v.len());
         for x in v {
             self.u32(*x);
+        }
+    }
+    /// A counted vector of `u32` packed: each item's difference from the one
+    /// before (from 0 for the first), zigzag-encoded as an LEB128 varint of
+    /// 1 to 5 bytes. Sorted references, as marking and forwarding send them,
+    /// take about half the bytes of [`Frame::u32s`].
+    fn u32s_packed(&mut self, v: &[u32]) {
+        self.len(v.len());
+        let mut prev = 0u32;
+        for &x in v {
+            self.varint_delta(x, &mut prev);
+        }
+    }
+    fn varint_delta(&mut self, x: u32, prev: &mut u32) {
+        let d = x.wrapping_sub(*prev) as i32;
+        *prev = x;
+        let mut z = ((d << 1) ^ (d >> 31)) as u32;
+        while z >= 0x80 {
+            self.out.push(z as u8 | 0x80);
+            z >>= 7;
+        }
+        self.out.push(z as u8);
+    }
+    /// Pairs packed as [`Frame::u32s_packed`] does, each member against the
+    /// same member of the pair before: sorted `(region, page)` lists take
+    /// about two bytes a pair.
+    fn u32_pairs_packed(&mut self, v: &[(u32, u32)]) {
+        self.len(v.len());
+        let mut p = [0u32; 2];
+        for &(a, b) in v {
+            self.varint_delta(a, &mut p[0]);
+            self.varint_delta(b, &mut p[1]);
+        }
+    }
+    /// Triples packed member by member, as [`Frame::u32_pairs_packed`].
+    fn u32_triples_packed(&mut self, v: &[(u32, u32, u32)]) {
+        self.len(v.len());
+        let mut p = [0u32; 3];
+        for &(a, b, c) in v {
+            self.varint_delta(a, &mut p[0]);
+            self.varint_delta(b, &mut p[1]);
+            self.varint_delta(c, &mut p[2]);
         }
     }
     fn u32_pairs(&mut self, v: &[(u32, u32)]) {
@@ -534,6 +612,8 @@ impl Msg {
             Msg::GcForwarded { .. } => ty::GC_FORWARDED,
             Msg::GcEnd { .. } => ty::GC_END,
             Msg::GcPending { .. } => ty::GC_PENDING,
+            Msg::GcPeek { .. } => ty::GC_PEEK,
+            Msg::GcPeeked { .. } => ty::GC_PEEKED,
             Msg::GetForwarding { .. } => ty::GET_FORWARDING,
             Msg::Forwarding { .. } => ty::FORWARDING,
         }
@@ -571,6 +651,8 @@ impl Msg {
             Msg::GcForwarded { .. } => "GcForwarded",
             Msg::GcEnd { .. } => "GcEnd",
             Msg::GcPending { .. } => "GcPending",
+            Msg::GcPeek { .. } => "GcPeek",
+            Msg::GcPeeked { .. } => "GcPeeked",
             Msg::GetForwarding { .. } => "GetForwarding",
             Msg::Forwarding { .. } => "Forwarding",
         }
@@ -587,7 +669,7 @@ impl Msg {
     /// Whether this is one of the offloaded-collection messages (their traffic
     /// counts as `Purpose::GcControl` on the VM's control links).
     pub fn is_gc(&self) -> bool {
-        matches!(self.type_byte(), ty::GC_BEGIN..=ty::GC_PENDING)
+        matches!(self.type_byte(), ty::GC_BEGIN..=ty::GC_PEEKED)
     }
 
     /// Appends the whole frame (length prefix included) to `out`.
@@ -697,11 +779,11 @@ impl Msg {
             Msg::MarkRefs { cycle, kind, refs } => {
                 f.u32(*cycle);
                 f.u8(*kind);
-                f.u32s(refs);
+                f.u32s_packed(refs);
             }
             Msg::GcPending { cycle, pages } => {
                 f.u32(*cycle);
-                f.u32_pairs(pages);
+                f.u32_pairs_packed(pages);
             }
             Msg::GcPoll { cycle }
             | Msg::GcLiveness { cycle }
@@ -765,7 +847,7 @@ impl Msg {
             } => {
                 f.u32(*cycle);
                 f.u32_pairs(tops);
-                f.u32_pairs(resident);
+                f.u32_pairs_packed(resident);
                 f.u32_triples(skip);
             }
             Msg::GcFixed {
@@ -774,15 +856,20 @@ impl Msg {
                 patches,
             } => {
                 f.u64(*fixed_refs);
-                f.u32_pairs(pages);
-                f.u32_triples(patches);
+                f.u32_pairs_packed(pages);
+                f.u32_triples_packed(patches);
             }
             Msg::GcForward { cycle, refs } => {
                 f.u32(*cycle);
-                f.u32s(refs);
+                f.u32s_packed(refs);
             }
-            Msg::GcForwarded { refs } => f.u32s(refs),
-            Msg::Forwarding { pairs } => f.u32_pairs(pairs),
+            Msg::GcForwarded { refs } => f.u32s_packed(refs),
+            Msg::GcPeek { cycle, refs } => {
+                f.u32(*cycle);
+                f.u32s_packed(refs);
+            }
+            Msg::GcPeeked { words } => f.u32s(words),
+            Msg::Forwarding { pairs } => f.u32_pairs_packed(pairs),
         }
         f.finish();
     }
@@ -973,7 +1060,7 @@ impl Msg {
                 Msg::MarkRefs {
                     cycle,
                     kind,
-                    refs: r.u32s("ref count", "ref")?,
+                    refs: r.u32s_packed("ref count", "ref")?,
                 }
             }
             ty::GC_POLL => Msg::GcPoll {
@@ -1039,33 +1126,40 @@ impl Msg {
             ty::GC_FIXUP => Msg::GcFixup {
                 cycle: r.u32("cycle")?,
                 tops: r.u32_pairs("top count", "region top")?,
-                resident: r.u32_pairs("resident page count", "resident page")?,
+                resident: r.u32_pairs_packed("resident page count", "resident page")?,
                 skip: r.u32_triples("skip range count", "skip range")?,
             },
             ty::GC_FIXED => Msg::GcFixed {
                 fixed_refs: r.u64("fixed refs")?,
-                pages: r.u32_pairs("page count", "page")?,
-                patches: r.u32_triples("patch count", "patch")?,
+                pages: r.u32_pairs_packed("page count", "page")?,
+                patches: r.u32_triples_packed("patch count", "patch")?,
             },
             ty::GC_FORWARD => Msg::GcForward {
                 cycle: r.u32("cycle")?,
-                refs: r.u32s("ref count", "ref")?,
+                refs: r.u32s_packed("ref count", "ref")?,
             },
             ty::GC_FORWARDED => Msg::GcForwarded {
-                refs: r.u32s("ref count", "ref")?,
+                refs: r.u32s_packed("ref count", "ref")?,
             },
             ty::GC_END => Msg::GcEnd {
                 cycle: r.u32("cycle")?,
             },
             ty::GC_PENDING => Msg::GcPending {
                 cycle: r.u32("cycle")?,
-                pages: r.u32_pairs("pending page count", "pending page")?,
+                pages: r.u32_pairs_packed("pending page count", "pending page")?,
+            },
+            ty::GC_PEEK => Msg::GcPeek {
+                cycle: r.u32("cycle")?,
+                refs: r.u32s_packed("ref count", "ref")?,
+            },
+            ty::GC_PEEKED => Msg::GcPeeked {
+                words: r.u32s("word count", "word")?,
             },
             ty::GET_FORWARDING => Msg::GetForwarding {
                 cycle: r.u32("cycle")?,
             },
             ty::FORWARDING => Msg::Forwarding {
-                pairs: r.u32_pairs("pair count", "forwarding pair")?,
+                pairs: r.u32_pairs_packed("pair count", "forwarding pair")?,
             },
             other => return Err(ProtoError::UnknownType(other)),
         };
@@ -1135,6 +1229,70 @@ impl<'a> Reader<'a> {
         let mut v = Vec::with_capacity(n);
         for _ in 0..n {
             v.push(self.u32(item)?);
+        }
+        Ok(v)
+    }
+    /// A counted vector of `u32` written by [`Frame::u32s_packed`].
+    fn u32s_packed(
+        &mut self,
+        what: &'static str,
+        item: &'static str,
+    ) -> Result<Vec<u32>, ProtoError> {
+        let n = self.count(what, 1)?;
+        let mut v = Vec::with_capacity(n);
+        let mut prev = 0u32;
+        for _ in 0..n {
+            v.push(self.varint_delta(item, &mut prev)?);
+        }
+        Ok(v)
+    }
+    /// One member of a packed list: `prev` plus a zigzag LEB128 varint.
+    fn varint_delta(&mut self, item: &'static str, prev: &mut u32) -> Result<u32, ProtoError> {
+        let mut z = 0u32;
+        let mut shift = 0;
+        loop {
+            let b = self.u8(item)?;
+            if shift == 28 && b > 0x0f {
+                return Err(ProtoError::Invalid(format!("{item}: varint past 32 bits")));
+            }
+            z |= u32::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+        }
+        let d = ((z >> 1) as i32) ^ -((z & 1) as i32);
+        *prev = prev.wrapping_add(d as u32);
+        Ok(*prev)
+    }
+    /// Pairs written by [`Frame::u32_pairs_packed`].
+    fn u32_pairs_packed(
+        &mut self,
+        what: &'static str,
+        item: &'static str,
+    ) -> Result<Vec<(u32, u32)>, ProtoError> {
+        let n = self.count(what, 2)?;
+        let mut v = Vec::with_capacity(n);
+        let mut p = [0u32; 2];
+        for _ in 0..n {
+            let a = self.varint_delta(item, &mut p[0])?;
+            v.push((a, self.varint_delta(item, &mut p[1])?));
+        }
+        Ok(v)
+    }
+    /// Triples written by [`Frame::u32_triples_packed`].
+    fn u32_triples_packed(
+        &mut self,
+        what: &'static str,
+        item: &'static str,
+    ) -> Result<Vec<(u32, u32, u32)>, ProtoError> {
+        let n = self.count(what, 3)?;
+        let mut v = Vec::with_capacity(n);
+        let mut p = [0u32; 3];
+        for _ in 0..n {
+            let a = self.varint_delta(item, &mut p[0])?;
+            let b = self.varint_delta(item, &mut p[1])?;
+            v.push((a, b, self.varint_delta(item, &mut p[2])?));
         }
         Ok(v)
     }

@@ -134,7 +134,7 @@ fn bad_frames_before_the_handshake_are_rejected_and_closed() {
         (
             Msg::Hello {
                 magic: MAGIC,
-                version: 2,
+                version: VERSION + 1,
                 tenant: 1,
                 role: Role::Data,
                 nonce: [0; 32],

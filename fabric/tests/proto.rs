@@ -1,7 +1,7 @@
 //! Encode/decode round trips, bad frames, and property tests of the decoder.
 
 use proptest::prelude::*;
-use semeru_fabric::proto::{frame_body, mark_kind, region_kind, ty};
+use semeru_fabric::proto::{self, frame_body, mark_kind, region_kind, ty};
 use semeru_fabric::*;
 
 fn samples() -> Vec<Msg> {
@@ -186,6 +186,13 @@ fn samples() -> Vec<Msg> {
             refs: vec![5, 6],
         },
         Msg::GcForwarded { refs: vec![50, 6] },
+        Msg::GcPeek {
+            cycle: 7,
+            refs: vec![5, 6],
+        },
+        Msg::GcPeeked {
+            words: vec![3, 0, 12, 4, 0, 0],
+        },
         Msg::GcEnd { cycle: 7 },
         Msg::GetForwarding { cycle: 7 },
         Msg::Forwarding {
@@ -207,6 +214,42 @@ fn gc_messages_are_gc() {
             "{m:?}"
         );
     }
+}
+
+#[test]
+fn packed_refs() {
+    // Sorted references take about one or two bytes each, the extremes of
+    // u32 round-trip, and the frame length is known without encoding.
+    let sorted: Vec<u32> = (0..1000u32).map(|i| 1_000_000 + 37 * i).collect();
+    for refs in [
+        sorted.clone(),
+        vec![u32::MAX, 0, u32::MAX, 1 << 31, 7, 7],
+        vec![],
+    ] {
+        let m = Msg::MarkRefs {
+            cycle: 9,
+            kind: mark_kind::PEER,
+            refs: refs.clone(),
+        };
+        let f = m.to_frame();
+        assert_eq!(proto::mark_refs_frame_len(&refs), f.len());
+        assert_eq!(Msg::decode(&f[4..]).unwrap(), m);
+    }
+    let f = Msg::GcForward {
+        cycle: 1,
+        refs: sorted,
+    }
+    .to_frame();
+    assert!(f.len() < 1000 + 3 + 13, "{} bytes", f.len());
+    // A varint of more than 32 bits is invalid.
+    let mut f = Msg::GcPeek {
+        cycle: 1,
+        refs: vec![1 << 31],
+    }
+    .to_frame();
+    assert_eq!(f[f.len() - 5..], [0xff, 0xff, 0xff, 0xff, 0x0f]);
+    *f.last_mut().unwrap() = 0x1f;
+    assert!(matches!(Msg::decode(&f[4..]), Err(ProtoError::Invalid(_))));
 }
 
 #[test]
@@ -260,7 +303,7 @@ fn bad_gc_messages() {
     .to_frame();
     assert!(matches!(Msg::decode(&f[4..]), Err(ProtoError::Invalid(_))));
     // Huge counts allocate nothing.
-    for t in [ty::GC_LIVE, ty::GC_FORWARDED, ty::FORWARDING] {
+    for t in [ty::GC_LIVE, ty::GC_FORWARDED, ty::GC_PEEKED, ty::FORWARDING] {
         let mut body = vec![t];
         body.extend_from_slice(&u32::MAX.to_le_bytes());
         assert!(
@@ -575,6 +618,8 @@ fn arb_gc_msg() -> impl Strategy<Value = Msg> {
         (any::<u32>(), arb_u32s()).prop_map(|(cycle, refs)| Msg::GcForward { cycle, refs }),
         arb_u32s().prop_map(|refs| Msg::GcForwarded { refs }),
         any::<u32>().prop_map(|cycle| Msg::GcEnd { cycle }),
+        (any::<u32>(), arb_u32s()).prop_map(|(cycle, refs)| Msg::GcPeek { cycle, refs }),
+        arb_u32s().prop_map(|words| Msg::GcPeeked { words }),
         (any::<u32>(), arb_pairs()).prop_map(|(cycle, pages)| Msg::GcPending { cycle, pages }),
         any::<u32>().prop_map(|cycle| Msg::GetForwarding { cycle }),
         arb_pairs().prop_map(|pairs| Msg::Forwarding { pairs }),

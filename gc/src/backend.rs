@@ -244,6 +244,14 @@ pub trait PageBackend: Send {
         let _ = (cycle, refs);
         Err(no_offload())
     }
+    /// The first 12 bytes (header, then the 32 bits after it) of each object
+    /// at `refs`, below TAMS, as its memnode holds them: for a dirty page the
+    /// VM keeps but cannot walk, because the object covering its start
+    /// begins on a page it no longer caches. Same order as `refs`.
+    fn gc_peek(&mut self, cycle: u32, refs: &[Ref]) -> Result<Vec<[u32; 3]>, BackendError> {
+        let _ = (cycle, refs);
+        Err(no_offload())
+    }
     /// Ends (or aborts) the cycle on every memnode.
     fn gc_end(&mut self, cycle: u32) -> Result<(), BackendError> {
         let _ = cycle;

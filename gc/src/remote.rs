@@ -890,6 +890,45 @@ impl PageBackend for Memnodes {
         Ok(out)
     }
 
+    fn gc_peek(&mut self, cycle: u32, refs: &[Ref]) -> Result<Vec<[u32; 3]>, BackendError> {
+        let log = self.gc_log_region()?;
+        let mut out = vec![[0u32; 3]; refs.len()];
+        let mut per: Vec<Vec<u32>> = vec![Vec::new(); self.nodes.len()];
+        let mut slots: Vec<Vec<usize>> = vec![Vec::new(); self.nodes.len()];
+        for (k, &x) in refs.iter().enumerate() {
+            let Some(i) = self.home_of_ref(log, x).filter(|_| !x.is_null()) else {
+                return Err(BackendError(format!(
+                    "peek at {:#x}: no memnode holds it",
+                    x.addr().0
+                )));
+            };
+            per[i].push(x.0);
+            slots[i].push(k);
+        }
+        let replies = self.gc_send_refs(&per, |refs| Msg::GcPeek { cycle, refs })?;
+        for (i, ms) in replies.into_iter().enumerate() {
+            let mut got = Vec::with_capacity(3 * per[i].len());
+            for m in ms {
+                match m {
+                    Msg::GcPeeked { words } => got.extend(words),
+                    other => return Err(self.unexpected(i, "GcPeek", &other)),
+                }
+            }
+            if got.len() != 3 * per[i].len() {
+                return Err(BackendError(format!(
+                    "memnode {}: {} words for {} peeked objects",
+                    self.nodes[i].name,
+                    got.len(),
+                    per[i].len()
+                )));
+            }
+            for (&k, w) in slots[i].iter().zip(got.chunks_exact(3)) {
+                out[k] = [w[0], w[1], w[2]];
+            }
+        }
+        Ok(out)
+    }
+
     fn gc_end(&mut self, cycle: u32) -> Result<(), BackendError> {
         self.gc_log_region = None;
         for (i, m) in self
@@ -973,6 +1012,7 @@ mod tests {
             | Msg::GcEvacuate { cycle, .. }
             | Msg::GcFixup { cycle, .. }
             | Msg::GcForward { cycle, .. }
+            | Msg::GcPeek { cycle, .. }
             | Msg::GcEnd { cycle }
             | Msg::GetForwarding { cycle } => *cycle,
             _ => 0,
@@ -1033,6 +1073,9 @@ mod tests {
             },
             Msg::GcForward { refs, .. } => Msg::GcForwarded {
                 refs: refs.iter().map(|r| r + 1).collect(),
+            },
+            Msg::GcPeek { refs, .. } => Msg::GcPeeked {
+                words: refs.iter().flat_map(|&r| [r, 1, r + 2]).collect(),
             },
             Msg::GcEnd { .. } => {
                 s.cycle = None;
@@ -1457,9 +1500,10 @@ mod tests {
         let e = b.gc_poll(2).unwrap_err();
         assert!(e.0.contains("no cycle 2"), "{e}");
         assert_eq!(b.gc_poll(1).unwrap().len(), 2);
-        // GC control traffic counts as GC bytes.
+        // GC control traffic counts as GC bytes (packed refs: at least a
+        // byte each).
         let t = b.totals();
-        assert!(t.gc_bytes > 4 * (MAX_REFS_PER_MESSAGE as u64), "{t:?}");
+        assert!(t.gc_bytes > MAX_REFS_PER_MESSAGE as u64, "{t:?}");
     }
 
     #[test]
@@ -1571,6 +1615,13 @@ mod tests {
             ]
         );
         assert_eq!(b.gc_forward(3, &[]).unwrap(), vec![]);
+        // Peeks come back in order from each ref's home; a homeless ref is
+        // an error.
+        let at = [rref(3, 0), rref(0, 16), rref(1, 8)];
+        let words = b.gc_peek(3, &at).unwrap();
+        let want: Vec<[u32; 3]> = at.iter().map(|r| [r.0, 1, r.0 + 2]).collect();
+        assert_eq!(words, want);
+        assert!(b.gc_peek(3, &[rref(77, 8)]).is_err());
         b.gc_end(3).unwrap();
         for x in &m {
             assert!(matches!(x.gc().last(), Some(Msg::GcEnd { cycle: 3 })));

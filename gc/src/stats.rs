@@ -73,6 +73,10 @@ pub struct OffloadStats {
     /// Dirty pages at or above TAMS evacuation pauses did not flush: the VM
     /// fixed the objects on them itself (the memnodes passed over them).
     pub kept_new_pages: u64,
+    /// Objects whose first 12 bytes evacuation pauses read from the
+    /// memnodes (`GcPeek`) to keep a dirty page below TAMS whose first
+    /// object begins on a page the VM no longer caches.
+    pub peeked_objects: u64,
 }
 
 /// One stop-the-world pause.

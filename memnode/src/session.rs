@@ -449,6 +449,10 @@ impl MemSession {
                 let r = Self::cycle(d, cycle).and_then(|gc| gc.forward(&refs));
                 self.gc_reply(r, |refs| Msg::GcForwarded { refs })
             }
+            Msg::GcPeek { cycle, refs } => {
+                let r = Self::cycle(d, cycle).and_then(|gc| gc.peek(&refs));
+                self.gc_reply(r, |words| Msg::GcPeeked { words })
+            }
             Msg::GcEnd { cycle } => {
                 let r = self.gc_end(d, cycle);
                 self.gc_reply(r, |()| Msg::Ok)

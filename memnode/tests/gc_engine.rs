@@ -723,6 +723,42 @@ fn evacuation_and_fixup_across_two_memnodes() {
         Msg::GcForwarded { refs } => assert_eq!(refs, vec![n1, p, 0, narr]),
         other => panic!("GcForward answered {}", other.name()),
     }
+    // The VM peeks at the heads of objects that stay: header and the next
+    // 32 bits, from this memnode's copy.
+    let h = |o: u32| u64_at(&r4, off_of(o));
+    match call(
+        &mut ctl[0],
+        Msg::GcPeek {
+            cycle: 9,
+            refs: vec![q, d],
+        },
+    )
+    .expect("peek")
+    {
+        Msg::GcPeeked { words } => assert_eq!(
+            words,
+            vec![
+                h(q) as u32,
+                (h(q) >> 32) as u32,
+                u32_at(&r4, off_of(q) + 8),
+                h(d) as u32,
+                (h(d) >> 32) as u32,
+                u32_at(&r4, off_of(d) + 8),
+            ]
+        ),
+        other => panic!("GcPeek answered {}", other.name()),
+    }
+    // Outside the tenant's regions here: refused, the link stays.
+    match call(
+        &mut ctl[0],
+        Msg::GcPeek {
+            cycle: 9,
+            refs: vec![0],
+        },
+    ) {
+        Ok(Msg::Error { .. }) | Err(_) => {}
+        Ok(other) => panic!("a peek at null answered {}", other.name()),
+    }
     ok(
         &mut ctl[0],
         Msg::ReleaseRegions {

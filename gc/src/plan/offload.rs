@@ -49,6 +49,7 @@ use crate::classes::ClassTable;
 use crate::collector::verify;
 use crate::fatal::fatal;
 use crate::heap::{GcMode, RootSet};
+use crate::layout::{ClassId, Layout};
 use crate::memory::{PagedMemory, PAGE};
 use crate::object;
 use crate::region::Space;
@@ -642,6 +643,9 @@ impl Generational {
         // too: its references to moved objects are forwarded (d), and the
         // memnodes report the cards of moved objects that refer to it.
         let sources = self.select_sources(mem);
+        // Peeked heads of objects covering kept pages: address -> (the 12
+        // bytes, the object's size).
+        let mut heads: HashMap<Addr, ([u32; 3], u64)> = HashMap::new();
         let (kept, below, skips) = {
             let mut candidate = vec![false; self.geom.total_regions as usize];
             for (_, srcs) in &sources {
@@ -650,23 +654,63 @@ impl Generational {
                 }
             }
             let c = self.cycle.as_ref();
-            // Kept only if the VM can parse the page without a fetch: the
-            // object covering its start begins on it or on a cached page.
-            let keep = |r: RegionId, page: u32| -> bool {
-                let lo = self.regions.base(r).offset(u64::from(page) * PAGE as u64);
+            let page_lo =
+                |r: RegionId, page: u32| self.regions.base(r).offset(u64::from(page) * PAGE as u64);
+            // Wholly below TAMS, outside the sources: a candidate for keeping.
+            let below_tams = |r: RegionId, page: u32| -> bool {
                 !candidate[r.0 as usize]
                     && c.and_then(|c| c.tams_of(r))
                         .is_some_and(|t| (u64::from(page) + 1) * PAGE as u64 <= t)
-                    && self
-                        .bot
-                        .covering(self.bot.card_of(lo))
-                        .is_some_and(|s| s >= lo || mem.is_resident(s))
+            };
+            let covering =
+                |r: RegionId, page: u32| self.bot.covering(self.bot.card_of(page_lo(r, page)));
+            let dirty = mem.dirty_page_list();
+            // The objects covering the start of such pages that begin on a
+            // page no longer cached: the VM reads their first 12 bytes from
+            // the memnodes (their copies are current: every page below TAMS
+            // was written back before marking ended, and those bytes do not
+            // change during a cycle) instead of writing the page back.
+            let mut want: Vec<Ref> = dirty
+                .iter()
+                .filter(|&&(r, page)| below_tams(r, page))
+                .filter_map(|&(r, page)| {
+                    let s = covering(r, page)?;
+                    (s < page_lo(r, page) && !mem.is_resident(s)).then(|| Ref::from_addr(s))
+                })
+                .collect();
+            want.sort_unstable();
+            want.dedup();
+            let peeked = want.len() as u64;
+            if !want.is_empty() {
+                // A failed peek only costs the write-back it would have saved.
+                if let Ok(words) = backend(mem).gc_peek(id, &want) {
+                    for (x, w) in want.iter().zip(words) {
+                        let v = Peeked {
+                            inner: &NoMemory(classes),
+                            at: x.addr(),
+                            words: w,
+                        };
+                        if let Some(size) = object::try_size(&v, x.addr()) {
+                            heads.insert(x.addr(), (w, size as u64));
+                        }
+                    }
+                }
+            }
+            // Kept only if the VM can parse the page without a fetch: the
+            // object covering its start begins on it or on a cached page, or
+            // its head was peeked (and it does reach the page).
+            let keep = |r: RegionId, page: u32| -> bool {
+                let lo = page_lo(r, page);
+                below_tams(r, page)
+                    && covering(r, page).is_some_and(|s| {
+                        s >= lo
+                            || mem.is_resident(s)
+                            || heads.get(&s).is_some_and(|&(_, size)| s.offset(size) > lo)
+                    })
             };
             type Pages = Vec<(RegionId, u32)>;
-            let (below, rest): (Pages, Pages) = mem
-                .dirty_page_list()
-                .into_iter()
-                .partition(|&(r, page)| keep(r, page));
+            let (below, rest): (Pages, Pages) =
+                dirty.into_iter().partition(|&(r, page)| keep(r, page));
             // Dirty pages at or above TAMS: the memnodes' copies may not even
             // parse. The VM keeps the runs it can fix whole (skip ranges).
             let (skips, kept_new) = self.skip_ranges(mem, classes, &candidate, &rest);
@@ -679,6 +723,7 @@ impl Generational {
             s.evac_flushed_source_pages += from_sources;
             s.evac_flushed_other_pages += flushed as u64 - from_sources;
             s.kept_new_pages += kept_new.len() as u64;
+            s.peeked_objects += peeked;
             (kept, below, skips)
         };
         // b. Evacuation, memnode by memnode.
@@ -828,10 +873,25 @@ impl Generational {
                 |r: RegionId, i: u32| self.regions.base(r).offset(u64::from(i) * PAGE as u64);
             for &(r, i) in &below {
                 let lo = page_of(r, i);
-                self.bot
-                    .for_each_slot_in(&view, lo, lo.offset(PAGE as u64), |s| {
-                        f(s, Ref(view.load_u32(s)))
-                    });
+                let hi = lo.offset(PAGE as u64);
+                let head = self
+                    .bot
+                    .covering(self.bot.card_of(lo))
+                    .and_then(|s| Some((s, heads.get(&s)?.0)));
+                match head {
+                    Some((at, words)) => {
+                        let v = Peeked {
+                            inner: &view,
+                            at,
+                            words,
+                        };
+                        self.bot
+                            .for_each_slot_in(&v, lo, hi, |s| f(s, Ref(view.load_u32(s))));
+                    }
+                    None => self
+                        .bot
+                        .for_each_slot_in(&view, lo, hi, |s| f(s, Ref(view.load_u32(s)))),
+                }
             }
             // Whole objects, from the first's header on (which is cached;
             // the object before it may not be).
@@ -1101,5 +1161,53 @@ impl Generational {
             .filter(|p| !p.1.is_empty())
             .map(|p| (p.0, p.1))
             .collect()
+    }
+}
+
+/// A view in which the first 12 bytes of the object at `at` read as `words`
+/// (peeked from its memnode: header low and high halves, then the array
+/// length) and every other load goes to `inner`.
+struct Peeked<'v, V> {
+    inner: &'v V,
+    at: Addr,
+    words: [u32; 3],
+}
+
+impl<V: HeapView> HeapView for Peeked<'_, V> {
+    #[inline]
+    fn load_u32(&self, a: Addr) -> u32 {
+        match a.0.wrapping_sub(self.at.0) {
+            0 => self.words[0],
+            4 => self.words[1],
+            8 => self.words[2],
+            _ => self.inner.load_u32(a),
+        }
+    }
+    #[inline]
+    fn load_u64(&self, a: Addr) -> u64 {
+        if a == self.at {
+            u64::from(self.words[0]) | u64::from(self.words[1]) << 32
+        } else {
+            self.inner.load_u64(a)
+        }
+    }
+    fn layout(&self, c: ClassId) -> Option<&Layout> {
+        self.inner.layout(c)
+    }
+}
+
+/// Layouts only: every load reads zero (sizing a [`Peeked`] head, whose
+/// loads never reach it).
+struct NoMemory<'a>(&'a ClassTable);
+
+impl HeapView for NoMemory<'_> {
+    fn load_u32(&self, _: Addr) -> u32 {
+        0
+    }
+    fn load_u64(&self, _: Addr) -> u64 {
+        0
+    }
+    fn layout(&self, c: ClassId) -> Option<&Layout> {
+        self.0.get(c)
     }
 }

@@ -78,6 +78,8 @@ pub struct OffState {
     pub released: u64,
     /// Skip ranges the VM sent with its fixups.
     pub skipped_ranges: u64,
+    /// Objects the VM peeked at.
+    pub peeked: u64,
 }
 
 #[derive(Clone)]
@@ -680,6 +682,30 @@ impl PageBackend for OffMock {
                 }
             })
             .collect())
+    }
+    fn gc_peek(&mut self, cycle: u32, refs: &[Ref]) -> Result<Vec<[u32; 3]>, BackendError> {
+        let mut s = self.state();
+        let lr = s.gc(cycle)?.log_region;
+        s.peeked += refs.len() as u64;
+        let s = &mut *s;
+        let Some(classes) = s.classes.as_ref() else {
+            return Err(err("no layouts"));
+        };
+        let view = View {
+            regions: &mut s.regions,
+            log_region: lr,
+            classes,
+        };
+        let mut out = Vec::with_capacity(refs.len());
+        for &r in refs {
+            let a = r.addr();
+            if r.is_null() || !view.regions.contains_key(&view.at(a).0) {
+                return Err(err("peek outside the regions"));
+            }
+            let h = view.load_u64(a);
+            out.push([h as u32, (h >> 32) as u32, view.load_u32(a.offset(8))]);
+        }
+        Ok(out)
     }
     fn gc_end(&mut self, cycle: u32) -> Result<(), BackendError> {
         let mut s = self.state();

@@ -289,15 +289,18 @@ impl GcCycle {
             return;
         };
         lock(&self.pool.state).sent += 1;
-        self.peer_bytes
-            .fetch_add(4 * refs.len() as u64 + 16, Relaxed);
-        if let Err(e) = link.mark_refs(self.cycle, refs) {
-            links[o] = None;
-            if !self.pool.stopped() {
-                self.fail(format!(
-                    "cannot send {} marking refs to memnode {peer}: {e}",
-                    refs.len()
-                ));
+        match link.mark_refs(self.cycle, refs) {
+            Ok(bytes) => {
+                self.peer_bytes.fetch_add(bytes, Relaxed);
+            }
+            Err(e) => {
+                links[o] = None;
+                if !self.pool.stopped() {
+                    self.fail(format!(
+                        "cannot send {} marking refs to memnode {peer}: {e}",
+                        refs.len()
+                    ));
+                }
             }
         }
     }

@@ -456,6 +456,30 @@ impl GcCycle {
         Ok(v)
     }
 
+    /// `GcPeek`: the header (two halves) and the next 32 bits of the object
+    /// at each ref, from this memnode's copy. A ref outside the cycle's
+    /// regions here, or whose 12 bytes pass its region's end, is refused.
+    pub fn peek(&self, refs: &[u32]) -> Result<Vec<u32>, GcError> {
+        let rb = self.map.region_bytes() as usize;
+        let mut out = Vec::with_capacity(3 * refs.len());
+        for &r in refs {
+            let a = semeru_gc::addr::Ref(r).addr();
+            match self.map.locate(a) {
+                Some((m, off)) if r != 0 && off % 8 == 0 && off + 12 <= rb => {
+                    let h = m.load_u64(off);
+                    out.extend([h as u32, (h >> 32) as u32, m.load_u32(off + 8)]);
+                }
+                _ => {
+                    return Err(GcError::Bad(format!(
+                        "peek at {:#x}: not an object address in this tenant's regions here",
+                        a.0
+                    )))
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Whether the marked bit of own object `r` is set (tests, verification).
     pub fn is_marked(&self, r: u32) -> bool {
         match self.table.target(r) {

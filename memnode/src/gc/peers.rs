@@ -104,8 +104,9 @@ impl PeerConnector for InprocPeers {
 
 /// One open peer link.
 pub(crate) trait Link: Send {
-    /// `MarkRefs kind=peer`, answered `Ok` once the peer queued them.
-    fn mark_refs(&mut self, cycle: u32, refs: &[u32]) -> Result<(), String>;
+    /// `MarkRefs kind=peer`, answered `Ok` once the peer queued them; the
+    /// bytes of the frame sent.
+    fn mark_refs(&mut self, cycle: u32, refs: &[u32]) -> Result<u64, String>;
     /// `GetForwarding`.
     fn get_forwarding(&mut self, cycle: u32) -> Result<Vec<(u32, u32)>, String>;
 }
@@ -141,14 +142,18 @@ impl ClientLink {
 }
 
 impl Link for ClientLink {
-    fn mark_refs(&mut self, cycle: u32, refs: &[u32]) -> Result<(), String> {
+    fn mark_refs(&mut self, cycle: u32, refs: &[u32]) -> Result<u64, String> {
+        // Sorted, the packed refs take fewer bytes (order does not matter).
+        let mut refs = refs.to_vec();
+        refs.sort_unstable();
+        let bytes = semeru_fabric::proto::mark_refs_frame_len(&refs) as u64;
         let req = Msg::MarkRefs {
             cycle,
             kind: mark_kind::PEER,
-            refs: refs.to_vec(),
+            refs,
         };
         match self.call(&req)? {
-            Msg::Ok => Ok(()),
+            Msg::Ok => Ok(bytes),
             other => Err(format!("answered MarkRefs with {}", other.name())),
         }
     }
