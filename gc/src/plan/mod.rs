@@ -367,7 +367,7 @@ impl Generational {
             // A synchronous offloaded cycle (finishing the running one);
             // the local collector only if that did not free enough.
             if self.cycle.is_some() || self.start_old_cycle(mem, classes, roots) {
-                self.finish_old_cycle(mem, classes, roots);
+                self.finish_cycle(mem, classes, roots, true);
             }
             // The cycle leaves the nursery alone: empty eden now (the whole
             // nursery if a full collection was asked for), into the old space

@@ -471,6 +471,19 @@ impl Generational {
         classes: &ClassTable,
         roots: &mut dyn RootSet,
     ) {
+        self.finish_cycle(mem, classes, roots, false);
+    }
+
+    /// [`Generational::finish_old_cycle`]; `urgent`: the heap is short (a
+    /// synchronous cycle), so every sparse region is evacuated, whatever
+    /// writing back its dirty pages costs.
+    pub(super) fn finish_cycle(
+        &mut self,
+        mem: &mut PagedMemory,
+        classes: &ClassTable,
+        roots: &mut dyn RootSet,
+        urgent: bool,
+    ) {
         if self.cycle.is_none() {
             return;
         }
@@ -481,7 +494,7 @@ impl Generational {
             return;
         }
         self.remark(mem, classes);
-        self.evacuate_cycle(mem, classes, roots);
+        self.evacuate_cycle(mem, classes, roots, urgent);
     }
 
     /// Whether to write back the pages that marking waits for, now that
@@ -492,10 +505,15 @@ impl Generational {
         let Some(c) = self.cycle.as_ref() else {
             return false;
         };
+        c.stalls >= PENDING_STALLS || self.old_space_short() || mem.pending_pages() <= PENDING_FEW
+    }
+
+    /// Old space is past halfway from the cycle trigger to the limit: the
+    /// cycle must finish and free what it can, whatever the fabric cost.
+    fn old_space_short(&self) -> bool {
         let limit = self.geom.old_limit_bytes() as f64;
         let trigger = self.cfg.gc_trigger * limit;
-        let urgent = self.regions.old_used_bytes() as f64 >= trigger + (limit - trigger) / 2.0;
-        c.stalls >= PENDING_STALLS || urgent || mem.pending_pages() <= PENDING_FEW
+        self.regions.old_used_bytes() as f64 >= trigger + (limit - trigger) / 2.0
     }
 
     /// Writes back the pages still pending from the initial mark and tells
@@ -624,6 +642,7 @@ impl Generational {
         mem: &mut PagedMemory,
         classes: &ClassTable,
         roots: &mut dyn RootSet,
+        urgent: bool,
     ) {
         let (before, t) = (self.used_bytes(), Instant::now());
         self.pause_fabric = mem.fabric().gc_bytes;
@@ -642,7 +661,7 @@ impl Generational {
         // cache: the memnodes pass over them (skip ranges). The nursery stays
         // too: its references to moved objects are forwarded (d), and the
         // memnodes report the cards of moved objects that refer to it.
-        let sources = self.select_sources(mem);
+        let sources = self.select_sources(mem, urgent);
         // Peeked heads of objects covering kept pages: address -> (the 12
         // bytes, the object's size).
         let mut heads: HashMap<Addr, ([u32; 3], u64)> = HashMap::new();
@@ -1116,14 +1135,22 @@ impl Generational {
     }
 
     /// Per memnode, the sparse regions of the cycle to evacuate, sparsest
-    /// first, while their destinations fit in the free regions.
-    fn select_sources(&self, mem: &PagedMemory) -> Vec<(usize, Vec<RegionId>)> {
+    /// first, while their destinations fit in the free regions. A region
+    /// whose dirty pages (written back first) outweigh its garbage is left
+    /// for a later cycle, unless the cycle is `urgent`.
+    fn select_sources(&self, mem: &PagedMemory, urgent: bool) -> Vec<(usize, Vec<RegionId>)> {
         let Some(c) = self.cycle.as_ref() else {
             return Vec::new();
         };
         let rb = self.geom.region_bytes() as f64;
         let limit = (self.cfg.gc_evac_live * rb) as u64;
         let mut cand: Vec<(u64, RegionId, usize)> = Vec::new();
+        // Dirty pages the VM holds, per region: a source's must be written
+        // back before its memnode copies it.
+        let mut dirty: HashMap<RegionId, u64> = HashMap::new();
+        for (r, _) in mem.dirty_page_list() {
+            *dirty.entry(r).or_default() += 1;
+        }
         for &r in &c.begin_regions {
             let g = self.regions.get(r);
             let tams = self.regions.base(r).0 + (c.tams[r.0 as usize] - 1) as u64;
@@ -1131,6 +1158,14 @@ impl Generational {
                 continue;
             }
             if mem.is_overflow(r) {
+                continue;
+            }
+            // Not worth it if writing its dirty pages back costs the fabric
+            // more bytes than evacuating it frees (a region the program is
+            // rewriting: its garbage waits for a later cycle), unless the
+            // heap is short.
+            let flush = dirty.get(&r).copied().unwrap_or(0) * PAGE as u64;
+            if flush > rb as u64 - g.live && !urgent {
                 continue;
             }
             if let Some(node) = mem.home_of(r) {
