@@ -456,13 +456,20 @@ pub fn mark_refs_frame_len(refs: &[u32]) -> usize {
     let packed: usize = refs
         .iter()
         .map(|&x| {
-            let d = x.wrapping_sub(prev) as i32;
-            prev = x;
-            let z = ((d << 1) ^ (d >> 31)) as u32;
+            let z = zigzag_delta(x, &mut prev);
             (32 - z.leading_zeros() as usize).div_ceil(7).max(1)
         })
         .sum();
     4 + 1 + 4 + 1 + 4 + packed
+}
+
+/// `x`'s difference from `prev`, zigzag-encoded (small magnitudes either way
+/// give small numbers); `prev` becomes `x`. What a packed list stores as a
+/// varint.
+fn zigzag_delta(x: u32, prev: &mut u32) -> u32 {
+    let d = x.wrapping_sub(*prev) as i32;
+    *prev = x;
+    ((d << 1) ^ (d >> 31)) as u32
 }
 
 /// Appends a frame's bytes; `finish` patches the length prefix.
@@ -522,9 +529,7 @@ impl<'a> Frame<'a> {
         }
     }
     fn varint_delta(&mut self, x: u32, prev: &mut u32) {
-        let d = x.wrapping_sub(*prev) as i32;
-        *prev = x;
-        let mut z = ((d << 1) ^ (d >> 31)) as u32;
+        let mut z = zigzag_delta(x, prev);
         while z >= 0x80 {
             self.out.push(z as u8 | 0x80);
             z >>= 7;

@@ -6,70 +6,12 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use semeru_gc::backend::{
-    AcquireError, BackendError, FabricTotals, MemnodeInfo, PageAddr, PageBackend,
-};
-use semeru_gc::{ClassId, ElemKind, Heap, HeapConfig, InstanceLayout, Ref, RegionId, RootSet};
+use semeru_gc::backend::PageBackend;
+use semeru_gc::{ClassId, ElemKind, Heap, HeapConfig, InstanceLayout, Ref};
 
-/// Regions in a map: enough for a bench that never evicts.
-#[derive(Default)]
-struct MapBackend(std::collections::HashMap<u32, Vec<u8>>);
+mod common;
 
-impl PageBackend for MapBackend {
-    fn memnodes(&self) -> usize {
-        1
-    }
-    fn acquire(&mut self, r: RegionId, bytes: u32) -> Result<(), AcquireError> {
-        self.0.insert(r.0, vec![0; bytes as usize]);
-        Ok(())
-    }
-    fn release(&mut self, rs: &[RegionId]) -> Result<(), BackendError> {
-        rs.iter().for_each(|r| {
-            self.0.remove(&r.0);
-        });
-        Ok(())
-    }
-    fn page_io(
-        &mut self,
-        writes: &[(PageAddr, &[u8])],
-        reads: &[PageAddr],
-        out: &mut Vec<u8>,
-        _gc: bool,
-    ) -> Result<(), BackendError> {
-        for (p, b) in writes {
-            let r = self
-                .0
-                .get_mut(&p.region.0)
-                .ok_or(BackendError("no region".into()))?;
-            r[p.offset as usize..][..b.len()].copy_from_slice(b);
-        }
-        for p in reads {
-            let r = self
-                .0
-                .get(&p.region.0)
-                .ok_or(BackendError("no region".into()))?;
-            out.extend_from_slice(&r[p.offset as usize..][..p.len as usize]);
-        }
-        Ok(())
-    }
-    fn upload_layouts(&mut self, _blob: &[u8]) -> Result<(), BackendError> {
-        Ok(())
-    }
-    fn totals(&self) -> FabricTotals {
-        FabricTotals::default()
-    }
-    fn nodes(&self) -> Vec<MemnodeInfo> {
-        Vec::new()
-    }
-    fn shutdown(&mut self) {}
-}
-
-struct Roots(Vec<Ref>);
-impl RootSet for Roots {
-    fn visit_roots(&mut self, visit: &mut dyn FnMut(&mut Ref)) {
-        self.0.iter_mut().for_each(visit);
-    }
-}
+use common::{MapBackend, Roots};
 
 /// A heap with one old object (promoted by a full collection), its payload 42.
 fn heap_with_old_object(backend: Option<Box<dyn PageBackend>>) -> (Heap, Ref, u32) {

@@ -10,12 +10,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use semeru_gc::backend::{
-    AcquireError, BackendError, FabricTotals, MemnodeInfo, PageAddr, PageBackend,
-};
-use semeru_gc::{
-    ClassId, ElemKind, GcMode, Heap, HeapConfig, InstanceLayout, Layout, Ref, RegionId, RootSet,
-};
+use semeru_gc::{ClassId, ElemKind, GcMode, Heap, HeapConfig, InstanceLayout, Layout, Ref};
 
 const NODE: ClassId = ClassId(0);
 const INT_ARRAY: ClassId = ClassId(1);
@@ -25,65 +20,9 @@ const OBJECTS: usize = 512;
 /// apart and the cache's sequential read-ahead never kicks in.
 const STEP: usize = 193;
 
-/// Regions in a map: enough for a bench that never evicts.
-#[derive(Default)]
-struct MapBackend(std::collections::HashMap<u32, Vec<u8>>);
+mod common;
 
-impl PageBackend for MapBackend {
-    fn memnodes(&self) -> usize {
-        1
-    }
-    fn acquire(&mut self, r: RegionId, bytes: u32) -> Result<(), AcquireError> {
-        self.0.insert(r.0, vec![0; bytes as usize]);
-        Ok(())
-    }
-    fn release(&mut self, rs: &[RegionId]) -> Result<(), BackendError> {
-        rs.iter().for_each(|r| {
-            self.0.remove(&r.0);
-        });
-        Ok(())
-    }
-    fn page_io(
-        &mut self,
-        writes: &[(PageAddr, &[u8])],
-        reads: &[PageAddr],
-        out: &mut Vec<u8>,
-        _gc: bool,
-    ) -> Result<(), BackendError> {
-        for (p, b) in writes {
-            let r = self
-                .0
-                .get_mut(&p.region.0)
-                .ok_or(BackendError("no region".into()))?;
-            r[p.offset as usize..][..b.len()].copy_from_slice(b);
-        }
-        for p in reads {
-            let r = self
-                .0
-                .get(&p.region.0)
-                .ok_or(BackendError("no region".into()))?;
-            out.extend_from_slice(&r[p.offset as usize..][..p.len as usize]);
-        }
-        Ok(())
-    }
-    fn upload_layouts(&mut self, _blob: &[u8]) -> Result<(), BackendError> {
-        Ok(())
-    }
-    fn totals(&self) -> FabricTotals {
-        FabricTotals::default()
-    }
-    fn nodes(&self) -> Vec<MemnodeInfo> {
-        Vec::new()
-    }
-    fn shutdown(&mut self) {}
-}
-
-struct Roots(Vec<Ref>);
-impl RootSet for Roots {
-    fn visit_roots(&mut self, visit: &mut dyn FnMut(&mut Ref)) {
-        self.0.iter_mut().for_each(visit);
-    }
-}
+use common::{MapBackend, Roots};
 
 /// A heap over `MapBackend` with `cache_bytes` of frames, holding `OBJECTS`
 /// old nodes (payload = index) on distinct pages; returns them in visiting
