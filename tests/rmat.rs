@@ -195,3 +195,76 @@ fn java_prints_the_same_graph() {
         );
     }
 }
+
+/// `RMatKernel.sem` generates the same graph in memory and feeds it straight to
+/// PageRank, BFS and WCC: its summary counts equal RMat's, and its `all` output is
+/// byte for byte what the graphalytics/ programs print on RMat's files (BFS from
+/// the source RMatKernel names). With java on PATH, java prints the same bytes.
+#[test]
+fn in_memory_kernels_match_graphalytics_on_the_printed_graph() {
+    let parts = generate(&[BIN, "run"]);
+    let dir = TempDir::new("kernel");
+    let v = write(&dir.0, "g.v", &parts[1]);
+    let e = write(&dir.0, "g.e", &parts[2]);
+    let scale = SCALE.to_string();
+    let kernel = example("RMatKernel.sem");
+
+    let summary = run_ok(&[BIN, "run"], &kernel, &[&scale, "bfs"]);
+    let summary = String::from_utf8_lossy(&summary).into_owned();
+    let rmat = String::from_utf8_lossy(&parts[0]).into_owned();
+    for key in [
+        "vertices",
+        "generated edges",
+        "self loops dropped",
+        "duplicates dropped",
+        "kept edges",
+    ] {
+        assert_eq!(
+            summary_value(&summary, key),
+            summary_value(&rmat, key),
+            "{key}"
+        );
+    }
+    let source = summary
+        .lines()
+        .find_map(|l| l.strip_prefix("bfs: source "))
+        .unwrap_or_else(|| panic!("no `bfs: source` line:\n{summary}"))
+        .to_string();
+
+    let cases: [(&str, &str, Vec<&str>); 3] = [
+        (
+            "pagerank",
+            "graphalytics/PageRank.sem",
+            vec![&v, &e, "directed", "0.85", "10"],
+        ),
+        (
+            "bfs",
+            "graphalytics/Bfs.sem",
+            vec![&v, &e, "directed", &source],
+        ),
+        ("wcc", "graphalytics/Wcc.sem", vec![&v, &e, "directed"]),
+    ];
+    let java = have_java();
+    for (algo, program, args) in &cases {
+        let reference = run_ok(&[BIN, "run"], &example(program), args);
+        assert_eq!(
+            String::from_utf8_lossy(&reference).lines().count() as u64,
+            1u64 << SCALE
+        );
+        let ours = run_ok(&[BIN, "run"], &kernel, &[&scale, algo, "all"]);
+        assert!(
+            ours == reference,
+            "{algo}: RMatKernel differs from {program}:\n{}",
+            common::first_difference(&reference, &ours)
+        );
+        if java {
+            let j = run_ok(&["java", "--source", "17"], &kernel, &[&scale, algo]);
+            let m = run_ok(&[BIN, "run"], &kernel, &[&scale, algo]);
+            assert!(
+                j == m,
+                "{algo} summary: semeru and java differ:\n{}",
+                common::first_difference(&j, &m)
+            );
+        }
+    }
+}
