@@ -6,7 +6,7 @@
 //! clean up too. The signal handler takes every registered item out of the
 //! registry and runs it, so nothing runs twice.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -22,6 +22,7 @@ static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
     actions: Vec::new(),
 });
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 fn registry() -> std::sync::MutexGuard<'static, Registry> {
     REGISTRY.lock().unwrap_or_else(|p| p.into_inner())
@@ -31,11 +32,21 @@ fn registry() -> std::sync::MutexGuard<'static, Registry> {
 /// teardowns (newest first), exit 130.
 pub fn install_signal_handler() -> Result<(), String> {
     ctrlc::set_handler(|| {
+        INTERRUPTED.store(true, Ordering::SeqCst);
         eprintln!("\nsemeru-bench: interrupted; stopping children and cleaning up");
         run_all();
         std::process::exit(130);
     })
     .map_err(|e| format!("cannot install the Ctrl-C handler: {e}"))
+}
+
+/// After a signal, the handler cleans up and exits with status 130; the main
+/// thread, whose child the handler killed, waits here for that instead of
+/// carrying on (and exiting first with another status).
+pub fn park_if_interrupted() {
+    while INTERRUPTED.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_secs(1));
+    }
 }
 
 /// Kills every registered process and runs every registered teardown.

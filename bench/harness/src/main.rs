@@ -99,6 +99,7 @@ fn main() {
             e.exit_code()
         }
     };
+    cleanup::park_if_interrupted();
     cleanup::run_all();
     std::process::exit(code);
 }

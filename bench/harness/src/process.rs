@@ -85,6 +85,7 @@ pub fn run(cmd: &mut Command, stdout: &Path, stderr: &Path, timeout: Duration) -
     };
     let (status, usage) = reap(pid)?;
     cleanup::untrack_pid(pid);
+    cleanup::park_if_interrupted();
     let _ = watchdog.join();
     drop(child);
 
