@@ -58,12 +58,14 @@ impl JvmRun {
             .map(|r| &r.0)
             .min_by(|a, b| a.wall_s.total_cmp(&b.wall_s))
     }
-    fn best_numbers(&self) -> Option<&CgroupNumbers> {
-        let best = self.best()?;
+    /// The run a table row describes: the fastest good one, else the first
+    /// (so an OOM-killed configuration still shows its cgroup counters).
+    fn shown(&self) -> Option<&(Measured, Option<String>, CgroupNumbers)> {
+        let best = self.best();
         self.runs
             .iter()
-            .find(|r| std::ptr::eq(&r.0, best))
-            .map(|r| &r.2)
+            .find(|r| best.is_some_and(|b| std::ptr::eq(&r.0, b)))
+            .or(self.runs.first())
     }
 }
 
@@ -470,7 +472,8 @@ fn write_report(
     report.table(&t);
     report.para(
         "Slowdown = best wall time at that share over the best unlimited time (JVM) or the best `--memnodes 0` time \
-         (Semeru), all from this harness run. \"-\" = not measured or failed (see the tables below).",
+         (Semeru), all from this harness run. \"-\" = not measured or failed (see the tables below). In the plots, \
+         100% is the baseline itself (unlimited JVM, `--memnodes 0` Semeru), so every line starts at 1.",
     );
     for (name, series) in plots {
         let file = format!("{name}-slowdown.svg");
@@ -498,11 +501,12 @@ fn write_report(
         "failcnt",
         "status",
     ])
+    .align(1, crate::markdown::Align::Left)
     .align(11, crate::markdown::Align::Left);
     for (w, jruns, _) in jvm {
         let base = jruns[0].best().map(|m| m.wall_s);
         for jr in jruns {
-            let n = jr.best_numbers();
+            let n = jr.shown().map(|r| &r.2);
             let status = jr
                 .runs
                 .iter()
@@ -521,7 +525,7 @@ fn write_report(
                     .join(", "),
                 fmt(jr.best().map(|m| m.wall_s), 2),
                 fmt(ratio(jr.best().map(|m| m.wall_s), base), 2),
-                fmt(jr.best().map(|m| m.max_rss_kb as f64 / 1024.0), 1),
+                fmt(jr.shown().map(|r| r.0.max_rss_kb as f64 / 1024.0), 1),
                 fmt(n.and_then(|n| n.max_usage).map(|b| b as f64 / MIB), 1),
                 fmt(n.and_then(|n| n.memsw_max_usage).map(|b| b as f64 / MIB), 1),
                 n.and_then(|n| n.pgmajfault)
