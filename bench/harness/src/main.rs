@@ -26,6 +26,7 @@ use error::Error;
 #[derive(Parser)]
 #[command(
     name = "bench/run",
+    bin_name = "bench/run",
     about = "Semeru's benchmark harness: runs a suite, checks every output, writes report.md, results.json and SVG plots",
     after_help = "Outputs go to --out DIR (default bench/results/<suite>-<UTC timestamp>/). See bench/README.md."
 )]

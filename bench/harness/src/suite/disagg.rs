@@ -64,22 +64,22 @@ pub const WORKLOADS: [Workload; 5] = [
     Workload {
         name: "kmeans",
         file: "examples/spark/KMeans.sem",
-        full: (&["4000000"], "512m"),
-        quick: (&["200000"], "64m"),
+        full: (&["4000000"], "256m"),
+        quick: (&["200000"], "16m"),
         self_check: true,
     },
     Workload {
         name: "logreg",
         file: "examples/spark/LogisticRegression.sem",
-        full: (&["1000000"], "512m"),
-        quick: (&["50000"], "64m"),
+        full: (&["1000000"], "256m"),
+        quick: (&["100000"], "16m"),
         self_check: true,
     },
     Workload {
         name: "wordcount",
         file: "examples/spark/WordCount.sem",
         full: (&["4000000"], "1g"),
-        quick: (&["200000"], "64m"),
+        quick: (&["200000"], "16m"),
         self_check: true,
     },
 ];
