@@ -51,7 +51,7 @@ pub const WORKLOADS: [Workload; 5] = [
         name: "pagerank",
         file: "examples/graph/RMatKernel.sem",
         full: (&["20", "pagerank"], "1g"),
-        quick: (&["14", "pagerank"], "64m"),
+        quick: (&["16", "pagerank"], "48m"),
         self_check: false,
     },
     Workload {
