@@ -43,10 +43,21 @@ const THROWABLE_FIELDS: &[(&str, &str)] = &[
     ("backtrace", "Ljava/lang/Object;"),
 ];
 
+/// Fields of `PrintStream`: the stream it writes to (null for `System.out` and
+/// `System.err`, which the VM writes itself), the file descriptor (1 or 2; 0 when
+/// `out` is set), whether an error was seen (`checkError`) and whether a line
+/// flushes `out`.
+const PRINT_STREAM_FIELDS: &[(&str, &str)] = &[
+    ("out", "Ljava/io/OutputStream;"),
+    ("fd", "I"),
+    ("trouble", "Z"),
+    ("autoFlush", "Z"),
+];
+
 builtins! {
     0 OBJECT "java/lang/Object" None, Instance(&[]);
     1 STRING "java/lang/String" Some(OBJECT), BuiltinShape::String;
-    2 PRINT_STREAM "java/io/PrintStream" Some(OBJECT), Instance(&[("fd", "I")]);
+    2 PRINT_STREAM "java/io/PrintStream" Some(OBJECT), Instance(PRINT_STREAM_FIELDS);
     3 THROWABLE "java/lang/Throwable" Some(OBJECT), Instance(THROWABLE_FIELDS);
     4 EXCEPTION "java/lang/Exception" Some(THROWABLE), Instance(&[]);
     5 RUNTIME_EXCEPTION "java/lang/RuntimeException" Some(EXCEPTION), Instance(&[]);

@@ -337,6 +337,31 @@ natives! {
     IoFindEol = "java/io/BufferedReader" "findEol" "([CII)I" Static;
     // String.getChars(srcBegin, srcEnd, dst, dstBegin), as Java (StringBuilder appends with it).
     StrGetChars = "java/lang/String" "getChars" "(II[CI)V" Instance;
+    // java.io output and file-system access (vm/src/natives/fs.rs). Handles share the
+    // table of FileInputStream's; a failure's text is FileInputStream.errorText's.
+    // open0 flags: 1 append, 2 create, 4 truncate, 8 create new (fails if it exists);
+    // returns a handle or -1. write0 returns 0, or -2 on error.
+    IoOpenWrite = "java/io/FileOutputStream" "open0" "(Ljava/lang/String;I)I" Static;
+    IoWrite = "java/io/FileOutputStream" "write0" "(I[BII)I" Static;
+    // UTF-8 of chars src[off, off+len) into dst[doff, doff+dlen) as Java's encoder with
+    // REPLACE ('?' for a lone surrogate); a high surrogate ending src is left unconsumed
+    // unless `eof`. Returns (consumed << 32) | produced.
+    IoEncodeUtf8 = "java/io/OutputStreamWriter" "encode0" "([CII[BIIZ)J" Static;
+    // String.getBytes() in UTF-8 (the default charset).
+    StrGetBytes = "java/lang/String" "getBytes" "()[B" Instance;
+    // What is at a path (following links): 0 nothing, 1 regular file, 2 directory, 3 other.
+    FsKind = "java/nio/file/Files" "kind0" "(Ljava/lang/String;)I" Static;
+    // Size in bytes, or -1 with the error recorded.
+    FsSize = "java/nio/file/Files" "size0" "(Ljava/lang/String;)J" Static;
+    // Removes a file or an empty directory: 0, or -1 with the error recorded.
+    FsDelete = "java/nio/file/Files" "delete0" "(Ljava/lang/String;)I" Static;
+    // Creates one directory: 0, or -1 with the error recorded.
+    FsMkdir = "java/nio/file/Files" "mkdir0" "(Ljava/lang/String;)I" Static;
+    // Creates a new file (or directory) named dir/prefix<random>suffix, readable only by
+    // its owner; returns its path, or null with the error recorded.
+    FsCreateTemp = "java/nio/file/Files" "createTemp0" "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Z)Ljava/lang/String;" Static;
+    // PrintStream.write(byte[], int, int) on System.out / System.err: the raw bytes.
+    PrintStreamWriteRaw = "java/io/PrintStream" "writeRaw" "([BII)V" Instance;
     // ---- repl ---- (append this branch's natives here)
     // ---- lead ---- (append this branch's natives here)
     // `array.clone()`: a shallow copy of any array (the compiler types it as the array).

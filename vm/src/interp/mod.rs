@@ -76,8 +76,10 @@ pub const MESSAGE_OFFSET: u32 = 8;
 pub const CAUSE_OFFSET: u32 = 12;
 /// Byte offset of `Throwable.backtrace`.
 pub const BACKTRACE_OFFSET: u32 = 16;
+/// Byte offset of `PrintStream.out` (see `semeru_stdlib::builtins`: references first).
+pub const PS_OUT_OFFSET: u32 = 8;
 /// Byte offset of `PrintStream.fd`.
-pub const FD_OFFSET: u32 = 8;
+pub const FD_OFFSET: u32 = 12;
 
 /// The virtual machine: a loaded program, its heap, stacks and statics. It keeps
 /// its state between [`Vm::run_main`] calls (the REPL reuses it).
@@ -107,6 +109,9 @@ pub struct Vm {
     pub(crate) nested: usize,
     pub(crate) rng: u64,
     pub(crate) start: std::time::Instant,
+    /// `PrintStream.emit(byte[])`, through which the print natives write to a
+    /// stream over an `OutputStream` (absent when the program never loads it).
+    pub(crate) ps_emit: Option<u32>,
 }
 
 impl Vm {
@@ -135,6 +140,13 @@ impl Vm {
                 m.name == "hashCode" && m.desc == "()I"
             })
         });
+        let ps_emit = program
+            .methods
+            .iter()
+            .position(|m| {
+                m.class.0 == PRINT_STREAM && m.name == "emit" && m.desc == "([B)V" && !m.is_static
+            })
+            .map(|i| i as u32);
         let mut vm = Vm {
             statics_p: vec![0; program.static_p as usize],
             init_started: vec![false; program.classes.len()],
@@ -155,6 +167,7 @@ impl Vm {
             nested: 0,
             rng: 0x2545_f491_4f6c_dd1d,
             start: std::time::Instant::now(),
+            ps_emit,
         };
         vm.rt.statics = vec![Ref::NULL; vm.prog.static_r as usize];
         vm.load_runtime_objects()

@@ -29,17 +29,21 @@ impl Vm {
             }
             ThrowablePrintStackTrace | ThrowablePrintStackTraceTo => {
                 let this = self.ar_nn(a, 0)?;
-                let to_err = if n == ThrowablePrintStackTraceTo {
+                let fd = if n == ThrowablePrintStackTraceTo {
                     let ps = self.ar_nn(a, 1)?;
-                    self.heap.read::<i32>(ps, FD_OFFSET) != 1
+                    self.heap.read::<i32>(ps, FD_OFFSET)
                 } else {
-                    true
+                    2
                 };
                 self.rt.handles.push(this);
                 let slot = self.rt.handles.len() - 1;
                 let text = self.stack_trace_text(slot, &[]);
                 self.rt.handles.truncate(slot);
-                if to_err {
+                if fd != 1 && fd != 2 {
+                    // A stream over an OutputStream (a file).
+                    return self.emit_to_stream(a, 1, Some(text.as_bytes()));
+                }
+                if fd == 2 {
                     self.out.write_err(text.as_bytes());
                 } else {
                     self.out.buf().extend_from_slice(text.as_bytes());

@@ -17,11 +17,11 @@ thread_local! {
     /// Open files: handle `h >= 1` is `FILES[h - 1]`.
     static FILES: RefCell<Vec<Option<File>>> = const { RefCell::new(Vec::new()) };
     /// Text of the last failure, for `errorText`.
-    static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
+    pub(crate) static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// The C library's text for an I/O error, as Java prints it.
-fn error_text(e: &std::io::Error) -> String {
+pub(crate) fn error_text(e: &std::io::Error) -> String {
     match e.kind() {
         ErrorKind::NotFound => "No such file or directory".into(),
         ErrorKind::PermissionDenied => "Permission denied".into(),
@@ -40,8 +40,33 @@ fn error_text(e: &std::io::Error) -> String {
     }
 }
 
-fn set_error(text: String) {
+pub(crate) fn set_error(text: String) {
     LAST_ERROR.with(|l| *l.borrow_mut() = text);
+}
+
+/// Puts an open file in the table: its handle (`>= 1`).
+pub(crate) fn register(f: File) -> i32 {
+    FILES.with(|t| {
+        let mut t = t.borrow_mut();
+        if let Some(i) = t.iter().position(Option::is_none) {
+            t[i] = Some(f);
+            i as i32 + 1
+        } else {
+            t.push(Some(f));
+            t.len() as i32
+        }
+    })
+}
+
+/// Runs `op` on the open file with handle `h`; `None` if there is none (closed).
+pub(crate) fn with_file<R>(h: i32, op: impl FnOnce(&mut File) -> R) -> Option<R> {
+    if h < 1 {
+        return None;
+    }
+    FILES.with(|t| match t.borrow_mut().get_mut(h as usize - 1) {
+        Some(Some(f)) => Some(op(f)),
+        _ => None,
+    })
 }
 
 /// Opens `path` for reading: a handle `>= 1`, or `-1` with the error recorded.
@@ -53,16 +78,7 @@ pub fn open(path: &str, allow_dir: bool) -> i32 {
                 set_error("Is a directory".into());
                 return -1;
             }
-            FILES.with(|t| {
-                let mut t = t.borrow_mut();
-                if let Some(i) = t.iter().position(Option::is_none) {
-                    t[i] = Some(f);
-                    i as i32 + 1
-                } else {
-                    t.push(Some(f));
-                    t.len() as i32
-                }
-            })
+            register(f)
         }
         Err(e) => {
             set_error(error_text(&e));

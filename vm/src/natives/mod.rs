@@ -11,6 +11,7 @@
 //! | `Object` | [`object`] |
 //! | `jdk.internal.util.ArraysSupport` (collections) | [`coll1`] |
 //! | `StrictMath`, `Formatter` digits, `java.io` OS access | [`format`], [`io`] |
+//! | file output and file-system access (`java.io`, `java.nio.file.Files`) | [`fs`] |
 //!
 //! A native reads its arguments from the caller's registers at absolute slots
 //! `p…`/`r…` and leaves its result in slot `p` or `r` (see `insn.rs`).
@@ -21,6 +22,7 @@ pub mod coll1;
 pub mod crlog;
 pub mod fdlibm;
 pub mod format;
+pub mod fs;
 pub mod io;
 pub mod math;
 pub mod numbers;
@@ -48,6 +50,8 @@ pub enum Family {
     Misc,
     /// Exceptions and boxes ([`boxexc`]).
     BoxExc,
+    /// File output and the file system ([`fs`]).
+    Fs,
     /// Lowered by the compiler; never called.
     Intrinsic,
 }
@@ -67,6 +71,9 @@ pub fn families() -> Vec<Family> {
             if *n == Native::StrGetChars {
                 return Family::Misc;
             }
+            if *n == Native::StrGetBytes {
+                return Family::Fs;
+            }
             match d.class {
                 "java/lang/System" | "java/io/PrintStream" => Family::SystemPrint,
                 "java/lang/Math" => Family::Math,
@@ -74,6 +81,9 @@ pub fn families() -> Vec<Family> {
                 "java/lang/Character" => Family::Chars,
                 "java/lang/Object" => Family::Object,
                 "jdk/internal/util/ArraysSupport" => Family::Coll1,
+                "java/io/FileOutputStream"
+                | "java/io/OutputStreamWriter"
+                | "java/nio/file/Files" => Family::Fs,
                 "java/lang/StrictMath"
                 | "java/util/Formatter"
                 | "java/io/FileInputStream"
@@ -115,6 +125,7 @@ impl Vm {
             Family::Coll1 => self.native_coll1(native, a),
             Family::Misc => self.native_misc(native, a),
             Family::BoxExc => self.native_boxexc(native, a),
+            Family::Fs => self.native_fs(native, a),
             Family::Intrinsic => Err(bad_native(native)),
         }
     }

@@ -1,13 +1,14 @@
-//! `System` and `PrintStream`.
+//! `System` and `PrintStream`. `System.out` and `System.err` are written here;
+//! a `PrintStream` over an `OutputStream` hands its text to its Sem side.
 
 use super::{bad_native, Args, NResult};
-use crate::interp::{Ctl, Vm, FD_OFFSET};
+use crate::interp::{Ctl, Vm, VmError, FD_OFFSET};
 use crate::jnum;
 use crate::output::push_utf16;
 use semeru_gc::layout::ARRAY_DATA_OFFSET;
 use semeru_gc::{ElemKind, Layout, Ref};
 use semeru_stdlib::builtins::{
-    ARRAY_INDEX_OUT_OF_BOUNDS_EXCEPTION, ARRAY_STORE_EXCEPTION, NULL_POINTER_EXCEPTION,
+    ARRAY_INDEX_OUT_OF_BOUNDS_EXCEPTION, ARRAY_STORE_EXCEPTION, BYTE_ARRAY, NULL_POINTER_EXCEPTION,
 };
 use semeru_stdlib::natives::Native::{self, *};
 use std::io::Write;
@@ -44,6 +45,7 @@ impl Vm {
                 Ok(())
             }
             SystemArraycopy => self.arraycopy(a),
+            PrintStreamWriteRaw => self.write_raw(a),
             _ => self.print(n, a),
         }
     }
@@ -51,8 +53,53 @@ impl Vm {
     fn print(&mut self, n: Native, a: Args) -> NResult {
         let ps = self.ar_nn(a, 0)?;
         let fd = self.heap.read::<i32>(ps, FD_OFFSET);
+        if fd != 1 && fd != 2 {
+            return self.print_to_stream(n, a);
+        }
         let mut buf = std::mem::take(self.out.buf());
         let start = buf.len();
+        if let Err(e) = self.print_text(n, a, &mut buf) {
+            buf.truncate(start);
+            *self.out.buf() = buf;
+            return Err(e);
+        }
+        if fd == 2 {
+            let text = buf.split_off(start);
+            *self.out.buf() = buf;
+            self.out.write_err(&text);
+        } else {
+            *self.out.buf() = buf;
+            if n == PrintStreamFlush {
+                self.out.flush();
+            } else {
+                self.out.wrote();
+            }
+        }
+        Ok(())
+    }
+
+    /// `System.out.write(bytes, off, len)`: the bytes as they are.
+    fn write_raw(&mut self, a: Args) -> NResult {
+        let ps = self.ar_nn(a, 0)?;
+        let fd = self.heap.read::<i32>(ps, FD_OFFSET);
+        let (off, len) = (self.ai(a, 0), self.ai(a, 1));
+        let arr = self.array_range(a, 1, off, len)?;
+        let mut bytes = vec![0u8; len as usize];
+        self.heap.read_elems::<u8>(arr, off as u32, &mut bytes);
+        match fd {
+            1 => {
+                self.out.buf().extend_from_slice(&bytes);
+                self.out.wrote();
+            }
+            2 => self.out.write_err(&bytes),
+            _ => self.emit_to_stream(a, 0, Some(&bytes))?,
+        }
+        Ok(())
+    }
+
+    /// Appends the UTF-8 text that print/println native `n` prints to `buf`.
+    #[inline]
+    fn print_text(&mut self, n: Native, a: Args, buf: &mut Vec<u8>) -> NResult {
         match n {
             PrintlnVoid | PrintStreamFlush => {}
             PrintlnZ | PrintZ => buf.extend_from_slice(if self.ai(a, 0) != 0 {
@@ -60,7 +107,7 @@ impl Vm {
             } else {
                 b"false"
             }),
-            PrintlnC | PrintC => push_utf16(&mut buf, &[self.ai(a, 0) as u16]),
+            PrintlnC | PrintC => push_utf16(buf, &[self.ai(a, 0) as u16]),
             PrintlnI | PrintI => {
                 let _ = write!(buf, "{}", self.ai(a, 0));
             }
@@ -72,11 +119,10 @@ impl Vm {
             PrintlnChars | PrintChars => {
                 let arr = self.ar(a, 1);
                 if arr.is_null() {
-                    *self.out.buf() = buf;
                     return Err(self.raise(NULL_POINTER_EXCEPTION, None));
                 }
                 let units = self.str_units(arr);
-                push_utf16(&mut buf, &units);
+                push_utf16(buf, &units);
             }
             PrintlnStr | PrintStr => {
                 let s = self.ar(a, 1);
@@ -84,13 +130,10 @@ impl Vm {
                     buf.extend_from_slice(b"null");
                 } else {
                     let units = self.str_units(s);
-                    push_utf16(&mut buf, &units);
+                    push_utf16(buf, &units);
                 }
             }
-            _ => {
-                *self.out.buf() = buf;
-                return Err(bad_native(n));
-            }
+            _ => return Err(bad_native(n)),
         }
         if matches!(
             n,
@@ -106,19 +149,37 @@ impl Vm {
         ) {
             buf.push(b'\n');
         }
-        if fd == 2 {
-            let text = buf.split_off(start);
-            *self.out.buf() = buf;
-            self.out.write_err(&text);
-        } else {
-            *self.out.buf() = buf;
-            if n == PrintStreamFlush {
-                self.out.flush();
-            } else {
-                self.out.wrote();
-            }
-        }
         Ok(())
+    }
+
+    /// print/println/flush on a `PrintStream` over an `OutputStream` (fd 0; or a
+    /// stream already closed): the text goes through the stream's Sem side.
+    fn print_to_stream(&mut self, n: Native, a: Args) -> NResult {
+        let mut bytes = Vec::new();
+        self.print_text(n, a, &mut bytes)?;
+        let bytes = (n != PrintStreamFlush).then_some(bytes);
+        self.emit_to_stream(a, 0, bytes.as_deref())
+    }
+
+    /// Calls `PrintStream.emit(bytes)` (a null array flushes) on the stream in
+    /// reference argument `k`, which is over an `OutputStream`.
+    pub(crate) fn emit_to_stream(&mut self, a: Args, k: usize, bytes: Option<&[u8]>) -> NResult {
+        let Some(emit) = self.ps_emit else {
+            return Err(Ctl::Fault(VmError(
+                "PrintStream.emit is not in the program".into(),
+            )));
+        };
+        let arr = match bytes {
+            Some(b) => {
+                let arr = self.alloc_array(BYTE_ARRAY, b.len() as u32)?;
+                self.heap.write_elems::<u8>(arr, 0, b);
+                arr
+            }
+            None => Ref::NULL,
+        };
+        // Re-read after the allocation, which may have moved the stream.
+        let ps = self.ar(a, k);
+        self.invoke(emit, &[ps, arr], &[])
     }
 
     /// `System.arraycopy` with Java 17's checks and messages.
