@@ -268,3 +268,35 @@ fn in_memory_kernels_match_graphalytics_on_the_printed_graph() {
         }
     }
 }
+
+/// `RMat SCALE write OUT_PREFIX` writes `OUT_PREFIX.v` and `OUT_PREFIX.e` itself
+/// (through BufferedWriter and FileWriter): byte for byte the `v` and `e` parts it
+/// prints, with the summary on stdout. With java on PATH, java writes the same files.
+#[test]
+fn write_mode_writes_the_printed_parts_to_files() {
+    let parts = generate(&[BIN, "run"]);
+    let dir = TempDir::new("write");
+    let scale = SCALE.to_string();
+    let mut launchers: Vec<(&str, Vec<&str>)> = vec![("semeru", vec![BIN, "run"])];
+    if have_java() {
+        launchers.push(("java", vec!["java", "--source", "17"]));
+    }
+    for (who, launcher) in &launchers {
+        let prefix = dir.0.join(who).to_string_lossy().into_owned();
+        let summary = run_ok(launcher, &example("RMat.sem"), &[&scale, "write", &prefix]);
+        assert!(
+            summary == parts[0],
+            "{who}: the write summary differs from the summary part:\n{}",
+            common::first_difference(&parts[0], &summary)
+        );
+        for (ext, printed) in [("v", &parts[1]), ("e", &parts[2])] {
+            let path = format!("{prefix}.{ext}");
+            let written = std::fs::read(&path).unwrap_or_else(|e| panic!("{who}: {path}: {e}"));
+            assert!(
+                written == *printed,
+                "{who}: {path} differs from the printed `{ext}` part:\n{}",
+                common::first_difference(printed, &written)
+            );
+        }
+    }
+}
