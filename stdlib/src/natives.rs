@@ -350,13 +350,13 @@ natives! {
     // String.getBytes() in UTF-8 (the default charset).
     StrGetBytes = "java/lang/String" "getBytes" "()[B" Instance;
     // What is at a path (following links): 0 nothing, 1 regular file, 2 directory, 3 other.
-    FsKind = "java/nio/file/Files" "kind0" "(Ljava/lang/String;)I" Static;
+    FsKind = "java/io/File" "kind0" "(Ljava/lang/String;)I" Static;
     // Size in bytes, or -1 with the error recorded.
-    FsSize = "java/nio/file/Files" "size0" "(Ljava/lang/String;)J" Static;
+    FsSize = "java/io/File" "size0" "(Ljava/lang/String;)J" Static;
     // Removes a file or an empty directory: 0, or -1 with the error recorded.
-    FsDelete = "java/nio/file/Files" "delete0" "(Ljava/lang/String;)I" Static;
+    FsDelete = "java/io/File" "delete0" "(Ljava/lang/String;)I" Static;
     // Creates one directory: 0, or -1 with the error recorded.
-    FsMkdir = "java/nio/file/Files" "mkdir0" "(Ljava/lang/String;)I" Static;
+    FsMkdir = "java/io/File" "mkdir0" "(Ljava/lang/String;)I" Static;
     // Creates a new file (or directory) named dir/prefix<random>suffix, readable only by
     // its owner; returns its path, or null with the error recorded.
     FsCreateTemp = "java/nio/file/Files" "createTemp0" "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Z)Ljava/lang/String;" Static;

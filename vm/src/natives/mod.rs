@@ -81,7 +81,8 @@ pub fn families() -> Vec<Family> {
                 "java/lang/Character" => Family::Chars,
                 "java/lang/Object" => Family::Object,
                 "jdk/internal/util/ArraysSupport" => Family::Coll1,
-                "java/io/FileOutputStream"
+                "java/io/File"
+                | "java/io/FileOutputStream"
                 | "java/io/OutputStreamWriter"
                 | "java/nio/file/Files" => Family::Fs,
                 "java/lang/StrictMath"
