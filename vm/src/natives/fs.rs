@@ -288,10 +288,11 @@ mod tests {
         );
         // Capacity: a code point is never split.
         assert_eq!(
-            enc(&units, 5, false),
-            (3, "h\u{e9}\u{20ac}".as_bytes()[..].to_vec())
+            enc(&units, 6, false),
+            (3, "h\u{e9}\u{20ac}".as_bytes().to_vec())
         );
-        assert_eq!(enc(&units, 3, false), (2, "h\u{e9}".as_bytes().to_vec()));
+        assert_eq!(enc(&units, 5, false), (2, "h\u{e9}".as_bytes().to_vec()));
+        assert_eq!(enc(&units, 2, false), (1, b"h".to_vec()));
         // A high surrogate at the end waits for its pair, unless the input ended.
         assert_eq!(enc(&[0x61, 0xd83d], 10, false), (1, b"a".to_vec()));
         assert_eq!(enc(&[0x61, 0xd83d], 10, true), (2, b"a?".to_vec()));
