@@ -3,8 +3,9 @@
 //! vertex), its summary adds up, `graphalytics/Bfs.sem` runs on it, and when `java`
 //! is on PATH, `java --source 17` prints the same bytes for every part.
 //!
-//! Sem cannot write files, so RMat prints one part (`summary`, `v` or `e`) to stdout
-//! and this test writes the parts to a temporary folder.
+//! RMat prints one part (`summary`, `v` or `e`) to stdout, and this test writes the
+//! parts to a temporary folder; its `write` mode, which writes both files itself, is
+//! checked against those printed parts.
 
 mod common;
 

@@ -92,15 +92,15 @@ pub fn read(h: i32, buf: &mut [u8]) -> i32 {
     if buf.is_empty() {
         return 0;
     }
-    let r = if h == 0 {
-        std::io::stdin().lock().read(buf)
-    } else {
-        FILES.with(|t| match t.borrow_mut().get_mut(h as usize - 1) {
-            Some(Some(f)) => f.read(buf),
-            _ => Err(std::io::Error::other("Stream Closed")),
-        })
-    };
     loop {
+        let r = if h == 0 {
+            std::io::stdin().lock().read(buf)
+        } else {
+            FILES.with(|t| match t.borrow_mut().get_mut(h as usize - 1) {
+                Some(Some(f)) => f.read(buf),
+                _ => Err(std::io::Error::other("Stream Closed")),
+            })
+        };
         return match r {
             Ok(0) => -1,
             Ok(n) => n as i32,
