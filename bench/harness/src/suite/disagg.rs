@@ -255,18 +255,13 @@ pub fn configs(caches: &[f64], gcs: &[String]) -> Result<Vec<Config>> {
     Ok(out)
 }
 
-/// Runs every configuration of every workload (`--runs` each, nomem first).
-/// Missing workload files are skipped with a note.
-pub fn measure(
+/// The workloads whose program file exists; each missing one is noted as skipped.
+pub fn present_workloads(
     ctx: &Ctx,
     report: &mut Report,
     workloads: &[&'static Workload],
-    configs: &[Config],
-    memnodes_tcp: usize,
-    runs: usize,
-    suite: &str,
-) -> Result<Vec<WorkloadResult>> {
-    let present: Vec<&'static Workload> = workloads
+) -> Vec<&'static Workload> {
+    workloads
         .iter()
         .copied()
         .filter(|w| {
@@ -279,7 +274,21 @@ pub fn measure(
             }
             ok
         })
-        .collect();
+        .collect()
+}
+
+/// Runs every configuration of every workload (`--runs` each, nomem first).
+/// Missing workload files are skipped with a note.
+pub fn measure(
+    ctx: &Ctx,
+    report: &mut Report,
+    workloads: &[&'static Workload],
+    configs: &[Config],
+    memnodes_tcp: usize,
+    runs: usize,
+    suite: &str,
+) -> Result<Vec<WorkloadResult>> {
+    let present = present_workloads(ctx, report, workloads);
     if !ctx.semeru.exists() && !present.is_empty() {
         return Err(crate::fail!(
             "no semeru binary at {} (cargo build --release)",

@@ -313,36 +313,30 @@ fn write_report(
              measure start-up. Use them as a smoke test, not as results.",
         );
     }
-    report.heading("Wall time (s): mean (min)");
-    let mut t = Table::new(
-        ["benchmark"]
-            .into_iter()
-            .map(String::from)
-            .chain(labels.iter().cloned()),
-    );
-    for ((b, n), row) in benches.iter().zip(cells) {
-        t.row(
-            [format!("{b} {n}")]
+    let times = [
+        (
+            "Wall time (s): mean (min)",
+            Cell::walls as fn(&Cell) -> Vec<f64>,
+        ),
+        ("CPU time, user + system (s): mean (min)", Cell::cpus),
+    ];
+    for (heading, pick) in times {
+        report.heading(heading);
+        let mut t = Table::new(
+            ["benchmark"]
                 .into_iter()
-                .chain(row.iter().map(|c| cell_text(c, c.walls()))),
+                .map(String::from)
+                .chain(labels.iter().cloned()),
         );
+        for ((b, n), row) in benches.iter().zip(cells) {
+            t.row(
+                [format!("{b} {n}")]
+                    .into_iter()
+                    .chain(row.iter().map(|c| cell_text(c, pick(c)))),
+            );
+        }
+        report.table(&t);
     }
-    report.table(&t);
-    report.heading("CPU time, user + system (s): mean (min)");
-    let mut t = Table::new(
-        ["benchmark"]
-            .into_iter()
-            .map(String::from)
-            .chain(labels.iter().cloned()),
-    );
-    for ((b, n), row) in benches.iter().zip(cells) {
-        t.row(
-            [format!("{b} {n}")]
-                .into_iter()
-                .chain(row.iter().map(|c| cell_text(c, c.cpus()))),
-        );
-    }
-    report.table(&t);
     report.para("The JVM runs JIT compiler and GC threads beside the program, so its CPU time can exceed its wall time.");
 
     let Some(si) = avail.iter().position(|r| r.name == "semeru") else {

@@ -102,20 +102,7 @@ pub fn run(
         eprintln!("report: {}", path.display());
         return Ok(true);
     }
-    let present: Vec<&'static Workload> = workloads
-        .iter()
-        .copied()
-        .filter(|w| {
-            let ok = ctx.root.join(w.file).exists();
-            if !ok {
-                report.skip(format!(
-                    "{}: {} does not exist (yet) in this checkout",
-                    w.name, w.file
-                ));
-            }
-            ok
-        })
-        .collect();
+    let present = disagg::present_workloads(ctx, &mut report, &workloads);
 
     // Semeru at the same shares of local memory: reuse disagg's runs, or run them.
     let semeru_configs = disagg::configs(&limits, &["offload".to_string(), "local".to_string()])?;
